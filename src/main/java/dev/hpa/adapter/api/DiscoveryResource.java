@@ -1,0 +1,151 @@
+package dev.hpa.adapter.api;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.hpa.adapter.derive.ServedMetric;
+import io.smallrye.common.annotation.NonBlocking;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Discovery and OpenAPI. Every document here is built once: kube-apiserver probes the APIResourceList to decide
+ * whether the whole APIService is available, and a failing or slow answer breaks kubectl and namespace deletion
+ * cluster-wide, so nothing here may depend on pods or scrapes.
+ */
+@Path("/")
+@NonBlocking
+public class DiscoveryResource {
+
+    /** The Accept of kube-apiserver's aggregated discovery; we let it fall back to the per-version list. */
+    static final String AGGREGATED_DISCOVERY = "as=APIGroupDiscoveryList";
+
+    private static final Map<ApiVersion, byte[]> RESOURCE_LISTS = new EnumMap<>(ApiVersion.class);
+    private static final byte[] GROUP = KubeJson.bytes(json -> {
+        json.writeStartObject();
+        json.writeStringField("kind", "APIGroup");
+        json.writeStringField("apiVersion", "v1");
+        writeGroupBody(json);
+        json.writeEndObject();
+    });
+    private static final byte[] GROUP_LIST = KubeJson.bytes(json -> {
+        json.writeStartObject();
+        json.writeStringField("kind", "APIGroupList");
+        json.writeStringField("apiVersion", "v1");
+        json.writeArrayFieldStart("groups");
+        json.writeStartObject();
+        writeGroupBody(json);
+        json.writeEndObject();
+        json.writeEndArray();
+        json.writeEndObject();
+    });
+    private static final byte[] OPENAPI_V2 = """
+            {"swagger":"2.0","info":{"title":"hpa-metrics-adapter","version":"v1beta2"},"paths":{},"definitions":{}}"""
+            .getBytes(StandardCharsets.UTF_8);
+    private static final String OPENAPI_V2_ETAG = "\"" + sha256(OPENAPI_V2) + "\"";
+
+    static {
+        for (ApiVersion version : ApiVersion.values()) {
+            RESOURCE_LISTS.put(version, KubeJson.bytes(json -> writeResourceList(json, version)));
+        }
+    }
+
+    @GET
+    @Path("apis")
+    public Response apis(@HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        if (accept != null && accept.contains(AGGREGATED_DISCOVERY)) {
+            return KubeJson.status(406, "NotAcceptable", "only application/json is served here");
+        }
+        return KubeJson.ok(GROUP_LIST);
+    }
+
+    @GET
+    @Path("apis/custom.metrics.k8s.io")
+    public Response group() {
+        return KubeJson.ok(GROUP);
+    }
+
+    @GET
+    @Path("apis/custom.metrics.k8s.io/{version}")
+    public Response resources(@PathParam("version") String version) {
+        return KubeJson.ok(RESOURCE_LISTS.get(CustomMetricsResource.version(version)));
+    }
+
+    /** A minimal document with an ETag, so kube-apiserver's minutely fetch costs a 304 and logs nothing. */
+    @GET
+    @Path("openapi/v2")
+    public Response openApiV2(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        if (OPENAPI_V2_ETAG.equals(ifNoneMatch)) {
+            return Response.notModified().tag(OPENAPI_V2_ETAG.replace("\"", "")).build();
+        }
+        return Response.ok(OPENAPI_V2, KubeJson.JSON).header(HttpHeaders.ETAG, OPENAPI_V2_ETAG).build();
+    }
+
+    /** 404 tells kube-apiserver to use v2 instead, silently. */
+    @GET
+    @Path("openapi/v3")
+    public Response openApiV3() {
+        throw ApiException.notFound();
+    }
+
+    private static void writeGroupBody(JsonGenerator json) throws IOException {
+        json.writeStringField("name", ApiVersion.GROUP);
+        json.writeArrayFieldStart("versions");
+        writeVersion(json, ApiVersion.V1BETA2);
+        writeVersion(json, ApiVersion.V1BETA1);
+        json.writeEndArray();
+        json.writeFieldName("preferredVersion");
+        writeVersion(json, ApiVersion.V1BETA2);
+    }
+
+    private static void writeVersion(JsonGenerator json, ApiVersion version) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("groupVersion", version.groupVersion());
+        json.writeStringField("version", version.version());
+        json.writeEndObject();
+    }
+
+    /**
+     * Static and never empty: clients since 1.26 complain on every command about an empty list. Entries of one
+     * parent must agree on {@code namespaced}, or aggregated discovery drops the whole group-version.
+     */
+    private static void writeResourceList(JsonGenerator json, ApiVersion version) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("kind", "APIResourceList");
+        json.writeStringField("apiVersion", "v1");
+        json.writeStringField("groupVersion", version.groupVersion());
+        json.writeArrayFieldStart("resources");
+        for (String parent : new String[] {"pods", CustomMetricsResource.INFERENCE_SERVICES, "namespaces"}) {
+            for (ServedMetric metric : ServedMetric.ALL) {
+                json.writeStartObject();
+                json.writeStringField("name", parent + "/" + metric.metricName());
+                json.writeStringField("singularName", "");
+                json.writeBooleanField("namespaced", !parent.equals("namespaces"));
+                json.writeStringField("kind", "MetricValueList");
+                json.writeArrayFieldStart("verbs");
+                json.writeString("get");
+                json.writeEndArray();
+                json.writeEndObject();
+            }
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.hpa.adapter.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Writes Kubernetes wire JSON with a streaming generator: no DTO trees to build per request, and the field
+ * order of Go's encoder, so that our answers diff cleanly against other adapters'.
+ */
+final class KubeJson {
+
+    static final String JSON = "application/json";
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    /** Writes one document. */
+    interface Body {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    private KubeJson() {}
+
+    static byte[] bytes(Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            body.write(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory: cannot happen
+        }
+        return out.toByteArray();
+    }
+
+    static Response ok(byte[] body) {
+        return Response.ok(body, JSON).build();
+    }
+
+    static Response status(int code, String reason, String message) {
+        return Response.status(code).type(JSON).entity(bytes(json -> {
+            json.writeStartObject();
+            json.writeStringField("kind", "Status");
+            json.writeStringField("apiVersion", "v1");
+            json.writeObjectFieldStart("metadata");
+            json.writeEndObject();
+            json.writeStringField("status", "Failure");
+            json.writeStringField("message", message);
+            json.writeStringField("reason", reason);
+            json.writeNumberField("code", code);
+            json.writeEndObject();
+        })).build();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.hpa.adapter.api;
+
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every error leaves as a metav1.Status: kube-apiserver logs "an error that is not a metav1.Status" for anything
+ * else, and clients show the message to the user.
+ */
+public class StatusMapper {
+
+    private static final Logger LOG = Logger.getLogger(StatusMapper.class);
+
+    @ServerExceptionMapper
+    public Response apiException(ApiException e) {
+        return KubeJson.status(e.code(), e.reason(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return KubeJson.status(404, "NotFound", "the server could not find the requested resource");
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e) {
+        return KubeJson.status(405, "MethodNotAllowed",
+                "the server does not allow this method on the requested resource");
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int code = e.getResponse().getStatus();
+        return KubeJson.status(code, Response.Status.fromStatusCode(code) == null ? "Unknown"
+                : Response.Status.fromStatusCode(code).getReasonPhrase().replace(" ", ""), e.getMessage());
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    public Response unexpected(Throwable e) {
+        LOG.error("Unexpected error answering a request", e);
+        return KubeJson.status(500, "InternalError", "Internal error occurred: " + e);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.hpa.adapter.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything an operator can tune, under the {@code adapter.} prefix (also as env vars: ADAPTER_SCRAPE_INTERVAL).
+ * The keys are the product's public interface: README documents each one.
+ */
+@ConfigMapping(prefix = "adapter")
+public interface AdapterConfig {
+
+    /** HTTPS port of the API (HTTP/1.1 and h2). Mapped onto quarkus.http.ssl-port in application.properties. */
+    @WithDefault("6443")
+    int securePort();
+
+    Tls tls();
+
+    Pods pods();
+
+    Scrape scrape();
+
+    Window window();
+
+    /** Metric recipes added by the operator, by name; checked before the built-in ones. */
+    Map<String, RecipeConfig> recipes();
+
+    interface Tls {
+        /** PEM serving certificate chain; with key-file. Without both, a self-signed pair is made at start-up. */
+        Optional<String> certFile();
+
+        /** PEM private key of {@link #certFile()}. */
+        Optional<String> keyFile();
+    }
+
+    interface Pods {
+        /** Which pods are inference pods. KServe puts this label on every predictor, transformer and explainer pod. */
+        @WithDefault("serving.kserve.io/inferenceservice")
+        String labelSelector();
+
+        /** Namespaces to watch; all namespaces when empty. */
+        Optional<List<String>> namespaces();
+    }
+
+    interface Scrape {
+        /** How often each pod is scraped. The KPA samples at 1 Hz; so do we, to average like it does. */
+        @WithDefault("1s")
+        Duration interval();
+
+        /** Give up on one scrape after this long; shorter than the interval so a slow pod never piles up. */
+        @WithDefault("800ms")
+        Duration timeout();
+
+        /** Largest metrics page read from a pod; a bigger page costs that pod one failed scrape, not the heap. */
+        @WithDefault("4194304")
+        int maxBodyBytes();
+
+        /** Scrapes in flight at once across all pods. */
+        @WithDefault("256")
+        int maxConcurrent();
+    }
+
+    interface Window {
+        /** The smoothing window, like the KPA's stable window. Served as the {@code *_stable} metrics. */
+        @WithDefault("60s")
+        Duration stable();
+
+        /** The short window that follows load quickly. Served as {@code concurrency} and {@code rps}. */
+        @WithDefault("6s")
+        Duration burst();
+    }
+
+    /** One operator-defined recipe: how to read concurrency (and optionally request rate) from a server's page. */
+    interface RecipeConfig {
+        /** Gauges of requests in flight; summed over their series. */
+        Optional<List<String>> inFlightGauges();
+
+        /** A counter of time spent serving requests; its rate is the average concurrency (Little's law). */
+        Optional<String> busyCounter();
+
+        /** Seconds per unit of {@link #busyCounter()}: 1 for seconds, 1e-6 for microseconds. */
+        @WithDefault("1")
+        double busyCounterSecondsPerUnit();
+
+        /** Counters of requests; their rate is requests per second. */
+        Optional<List<String>> requestCounters();
+    }
+}

@@ -1,0 +1,231 @@
+package dev.hpa.adapter.derive;
+
+import dev.hpa.adapter.config.AdapterConfig;
+import dev.hpa.adapter.pods.InferencePod;
+import dev.hpa.adapter.pods.LabelSelector;
+import dev.hpa.adapter.pods.PodIndex;
+import dev.hpa.adapter.pods.PodKey;
+import dev.hpa.adapter.window.PodSeries;
+import dev.hpa.adapter.window.SampleStore;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * Answers metric requests: the watched pods that a request selects, times their sample windows, at {@code now}.
+ * Only ready pods with fresh samples are answered; every other pod is left out with a reason, because the HPA
+ * averages over every item it gets and a 0 for a pod that is still loading would read as an idle pod.
+ */
+@ApplicationScoped
+public class PodMetrics {
+
+    /** How many left-out pods an explanation names before it just counts the rest. */
+    private static final int REASONS_SHOWN = 5;
+
+    private final PodIndex pods;
+    private final SampleStore store;
+    private final long stableMillis;
+    private final long burstMillis;
+    private final long intervalMillis;
+    private final DistributionSummary servedAge;
+
+    public PodMetrics(PodIndex pods, SampleStore store, AdapterConfig config, MeterRegistry registry) {
+        this.pods = pods;
+        this.store = store;
+        this.stableMillis = config.window().stable().toMillis();
+        this.burstMillis = config.window().burst().toMillis();
+        this.intervalMillis = config.scrape().interval().toMillis();
+        this.servedAge = DistributionSummary.builder("adapter.served.sample.age")
+                .description("Age of the newest sample behind each value served, in seconds")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
+    /** One value per selected pod: {@code name} is a pod name or {@code *} for every pod matching {@code selector}. */
+    public Answer forPods(String namespace, String name, LabelSelector selector, ServedMetric metric,
+            LabelSelector metricSelector, long nowMillis) {
+        Collection<InferencePod> candidates;
+        if ("*".equals(name)) {
+            candidates = select(namespace, pod -> selector.matches(pod.labels()));
+        } else {
+            InferencePod pod = pods.get(new PodKey(namespace, name));
+            candidates = pod == null ? List.of() : List.of(pod);
+        }
+        Evaluation eval = evaluate(candidates, metric, metricSelector, nowMillis);
+        List<MetricValue> values = new ArrayList<>(eval.included.size());
+        for (int i = 0; i < eval.included.size(); i++) {
+            InferencePod pod = eval.included.get(i);
+            values.add(value(ObjectReference.pod(namespace, pod.key().name()), metric, eval.sources.get(i),
+                    eval.lastReads[i], eval.windowSeconds, eval.averages[i]));
+        }
+        return new Answer(values, values.isEmpty() ? eval.whyEmpty(describe(namespace, name, selector)) : null);
+    }
+
+    /** The sum over the InferenceService's ready pods: what its Object metric means. */
+    public Answer forInferenceService(String namespace, String name, ServedMetric metric,
+            LabelSelector metricSelector, long nowMillis) {
+        Collection<InferencePod> candidates = select(namespace, pod -> name.equals(pod.inferenceService()));
+        return sum(ObjectReference.inferenceService(namespace, name), candidates, metric, metricSelector, nowMillis,
+                "inferenceservice " + name + " in namespace " + namespace);
+    }
+
+    /** The sum over the namespace's ready inference pods. */
+    public Answer forNamespace(String namespace, ServedMetric metric, LabelSelector metricSelector, long nowMillis) {
+        return sum(ObjectReference.namespace(namespace), pods.inNamespace(namespace), metric, metricSelector,
+                nowMillis, "namespace " + namespace);
+    }
+
+    private Answer sum(ObjectReference object, Collection<InferencePod> candidates, ServedMetric metric,
+            LabelSelector metricSelector, long nowMillis, String what) {
+        Evaluation eval = evaluate(candidates, metric, metricSelector, nowMillis);
+        if (eval.included.isEmpty()) {
+            return new Answer(List.of(), eval.whyEmpty(what));
+        }
+        double total = 0;
+        long newest = Long.MIN_VALUE;
+        for (int i = 0; i < eval.included.size(); i++) {
+            total += eval.averages[i];
+            newest = Math.max(newest, eval.lastReads[i]);
+        }
+        String source = eval.sources.stream().distinct().count() == 1 ? eval.sources.get(0) : "mixed";
+        return new Answer(List.of(value(object, metric, source, newest, eval.windowSeconds, total)), null);
+    }
+
+    private List<InferencePod> select(String namespace, Predicate<InferencePod> filter) {
+        List<InferencePod> selected = new ArrayList<>();
+        for (InferencePod pod : pods.inNamespace(namespace)) {
+            if (filter.test(pod)) {
+                selected.add(pod);
+            }
+        }
+        return selected;
+    }
+
+    private Evaluation evaluate(Collection<InferencePod> candidates, ServedMetric metric,
+            LabelSelector metricSelector, long now) {
+        Evaluation eval = new Evaluation(candidates.size());
+        List<PodSeries> series = new ArrayList<>(candidates.size());
+        long joinedLast = Long.MIN_VALUE;
+        for (InferencePod pod : candidates) {
+            PodSeries s = store.get(pod.key());
+            String reason = reasonLeftOut(pod, s, metricSelector, now);
+            if (reason != null) {
+                eval.leaveOut(pod, reason);
+                continue;
+            }
+            eval.included.add(pod);
+            series.add(s);
+            joinedLast = Math.max(joinedLast, s.observedSince());
+        }
+        long from = windowStart(metric, joinedLast, now);
+        eval.windowSeconds = (now - from + 999) / 1000;
+        eval.averages = new double[series.size()];
+        eval.lastReads = new long[series.size()];
+        int kept = 0;
+        for (int i = 0; i < series.size(); i++) {
+            PodSeries s = series.get(i);
+            double average = s.average(metric.signal(), from, now);
+            if (Double.isNaN(average)) {
+                eval.leaveOut(eval.included.get(i), "no " + metric.signal().name().toLowerCase()
+                        + " value yet from its " + s.source() + " metrics");
+                continue;
+            }
+            eval.included.set(kept, eval.included.get(i));
+            eval.sources.add(s.source());
+            eval.averages[kept] = average;
+            eval.lastReads[kept] = s.lastReadAt();
+            servedAge.record((now - s.lastReadAt()) / 1000.0);
+            kept++;
+        }
+        eval.included.subList(kept, eval.included.size()).clear();
+        return eval;
+    }
+
+    /**
+     * Where the averaging window starts. Never before the newest answering pod began to be read: when pods join,
+     * load moves to them, and a window reaching back past that moment would still carry, in the old pods, the
+     * load that has since moved to the new ones. The HPA multiplies the per-pod average by the pod count, so it
+     * would count that load twice and overshoot. The window keeps at least one scrape interval so that every
+     * answering pod has a sample in it.
+     */
+    long windowStart(ServedMetric metric, long joinedLast, long now) {
+        long windowFrom = now - (metric.stable() ? stableMillis : burstMillis);
+        return Math.max(windowFrom, Math.min(joinedLast, now - intervalMillis));
+    }
+
+    private String reasonLeftOut(InferencePod pod, PodSeries series, LabelSelector metricSelector, long now) {
+        if (!pod.ready()) {
+            return "not ready";
+        }
+        if (pod.endpoint() == null) {
+            return pod.endpointProblem();
+        }
+        if (series == null) {
+            return "not scraped yet";
+        }
+        if (!series.fresh(now)) {
+            String problem = series.problem();
+            return problem != null ? "scrape failing: " + problem
+                    : "no successful scrape in the last " + store.staleAfterMillis() / 1000.0 + "s";
+        }
+        if (!metricSelector.matches(metricLabels(series.source()))) {
+            return "its metric labels {source=" + series.source() + "} do not match metricLabelSelector "
+                    + metricSelector;
+        }
+        return null;
+    }
+
+    private MetricValue value(ObjectReference object, ServedMetric metric, String source, long lastRead,
+            long windowSeconds, double average) {
+        return new MetricValue(object, metric.metricName(), metricLabels(source),
+                Instant.ofEpochSecond(Math.floorDiv(lastRead, 1000)), windowSeconds, Math.round(average * 1000));
+    }
+
+    private static Map<String, String> metricLabels(String source) {
+        return Map.of("source", Objects.requireNonNullElse(source, ""));
+    }
+
+    private static String describe(String namespace, String name, LabelSelector selector) {
+        if (!"*".equals(name)) {
+            return "pod " + name + " in namespace " + namespace;
+        }
+        return "pods" + (selector.isEverything() ? "" : " matching " + selector) + " in namespace " + namespace;
+    }
+
+    /** Pods kept for an answer and the reasons for the rest. */
+    private static final class Evaluation {
+        final List<InferencePod> included;
+        final List<String> sources = new ArrayList<>();
+        final List<String> reasons = new ArrayList<>();
+        int leftOut;
+        double[] averages;
+        long[] lastReads;
+        long windowSeconds;
+
+        Evaluation(int candidates) {
+            included = new ArrayList<>(candidates);
+        }
+
+        void leaveOut(InferencePod pod, String reason) {
+            if (leftOut++ < REASONS_SHOWN) {
+                reasons.add(pod.key().name() + ": " + reason);
+            }
+        }
+
+        String whyEmpty(String what) {
+            if (leftOut == 0) {
+                return "no " + what + " is watched by the adapter";
+            }
+            String shown = String.join("; ", reasons);
+            String more = leftOut > REASONS_SHOWN ? "; and " + (leftOut - REASONS_SHOWN) + " more" : "";
+            return "no value for " + what + " (" + shown + more + ")";
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.hpa.adapter.pods;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.util.Map;
+
+/**
+ * What the adapter needs to know of one watched pod, distilled once per informer event so that neither the
+ * scrape path nor the request path ever reads the full Pod object.
+ *
+ * @param labels             the pod's labels, for label selectors
+ * @param ip                 the pod IP, or null before one is assigned
+ * @param ready              Running, Ready, with an IP and not terminating: the only pods scraped and reported
+ * @param endpoint           where its load is published, or null when it publishes none we can read
+ * @param endpointProblem    why {@code endpoint} is null, for the log and for error messages; null when it is set
+ * @param inferenceService   the value of the {@code serving.kserve.io/inferenceservice} label, or null
+ */
+public record InferencePod(
+        PodKey key,
+        String uid,
+        Map<String, String> labels,
+        String ip,
+        boolean ready,
+        MetricsEndpoint endpoint,
+        String endpointProblem,
+        String inferenceService) {
+
+    static final String INFERENCE_SERVICE_LABEL = "serving.kserve.io/inferenceservice";
+
+    /** Distils a Pod as the informer delivers it. */
+    public static InferencePod from(Pod pod) {
+        var meta = pod.getMetadata();
+        Map<String, String> labels = meta.getLabels() == null ? Map.of() : Map.copyOf(meta.getLabels());
+        PodStatus status = pod.getStatus();
+        String ip = status == null ? null : blankToNull(status.getPodIP());
+        MetricsEndpoint.Lookup lookup = MetricsEndpoint.of(pod);
+        return new InferencePod(
+                new PodKey(meta.getNamespace(), meta.getName()),
+                meta.getUid(),
+                labels,
+                ip,
+                isReady(pod, ip),
+                lookup.endpoint(),
+                lookup.problem(),
+                labels.get(INFERENCE_SERVICE_LABEL));
+    }
+
+    /**
+     * Only a Running, Ready pod with an IP that is not being deleted carries load worth reporting. A pod still
+     * loading its model is not Ready; the HPA would count a value from it as a ready pod at that load.
+     */
+    private static boolean isReady(Pod pod, String ip) {
+        PodStatus status = pod.getStatus();
+        if (ip == null || status == null || pod.getMetadata().getDeletionTimestamp() != null
+                || !"Running".equals(status.getPhase())) {
+            return false;
+        }
+        return status.getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Ready and publishing load somewhere we can read it. */
+    public boolean scrapable() {
+        return ready && endpoint != null;
+    }
+}

@@ -1,0 +1,223 @@
+package dev.hpa.adapter.scrape;
+
+import dev.hpa.adapter.config.AdapterConfig;
+import dev.hpa.adapter.pods.InferencePod;
+import dev.hpa.adapter.pods.PodChange;
+import dev.hpa.adapter.pods.PodIndex;
+import dev.hpa.adapter.pods.PodKey;
+import dev.hpa.adapter.scrape.ScrapeFailure.Reason;
+import dev.hpa.adapter.window.Reading;
+import dev.hpa.adapter.window.SampleStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Scrapes every ready inference pod once per {@code adapter.scrape.interval}. Each pod has its own timer with a
+ * random phase, so scrapes spread evenly over the interval instead of bursting on a shared tick, and a slow pod
+ * delays nobody. A pod is skipped (and counted) rather than queued when its previous scrape is still running or
+ * when {@code adapter.scrape.max-concurrent} scrapes are in flight.
+ */
+@Startup
+@ApplicationScoped
+public class ScrapeScheduler {
+
+    private static final Logger LOG = Logger.getLogger(ScrapeScheduler.class);
+
+    private final Vertx vertx;
+    private final SampleStore store;
+    private final Clock clock;
+    private final PodScraper scraper;
+    private final PageReader reader;
+    private final long intervalMillis;
+    private final int maxConcurrent;
+    private final Map<PodKey, Target> targets = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Counter successes;
+    private final Counter skippedOverlap;
+    private final Counter skippedBusy;
+    private final Map<Reason, Counter> failures = new EnumMap<>(Reason.class);
+    private final Timer duration;
+    private volatile long lastHeartbeat;
+    private final long heartbeatTimer;
+
+    public ScrapeScheduler(Vertx vertx, SampleStore store, Clock clock, AdapterConfig config, PodIndex index,
+            MeterRegistry registry) {
+        this.vertx = vertx;
+        this.store = store;
+        this.clock = clock;
+        this.intervalMillis = config.scrape().interval().toMillis();
+        this.maxConcurrent = config.scrape().maxConcurrent();
+        this.scraper = new PodScraper(vertx, config.scrape().timeout(), config.scrape().maxBodyBytes());
+        List<Recipe> recipes = new ArrayList<>();
+        config.recipes().forEach((name, recipe) -> recipes.add(Recipe.fromConfig(name, recipe)));
+        recipes.addAll(Recipe.BUILT_IN);
+        this.reader = new PageReader(recipes);
+
+        successes = scrapes(registry, "success");
+        skippedOverlap = scrapes(registry, "skipped_overlap");
+        skippedBusy = scrapes(registry, "skipped_busy");
+        for (Reason reason : Reason.values()) {
+            failures.put(reason, scrapes(registry, reason.tag()));
+        }
+        duration = Timer.builder("adapter.scrape.duration").description("Time to fetch and read one pod's metrics")
+                .publishPercentileHistogram().register(registry);
+        Gauge.builder("adapter.pods.tracked", index, PodIndex::size)
+                .description("Inference pods watched (any state)").register(registry);
+        Gauge.builder("adapter.pods.scraped", targets, Map::size)
+                .description("Ready inference pods being scraped").register(registry);
+        lastHeartbeat = clock.millis();
+        heartbeatTimer = vertx.setPeriodic(intervalMillis, id -> lastHeartbeat = clock.millis());
+    }
+
+    private static Counter scrapes(MeterRegistry registry, String outcome) {
+        return Counter.builder("adapter.scrapes").description("Pod scrapes by outcome").tag("outcome", outcome)
+                .register(registry);
+    }
+
+    void onPodChange(@Observes PodChange change) {
+        InferencePod pod = change.pod();
+        if (pod == null) {
+            noEndpointLogged.remove(change.key());
+        }
+        if (pod == null || !pod.scrapable()) {
+            stop(change.key());
+            if (pod != null && pod.ready() && pod.endpoint() == null) {
+                logNoEndpointOnce(pod);
+            }
+            return;
+        }
+        Target current = targets.get(pod.key());
+        if (current != null && Objects.equals(current.pod.ip(), pod.ip())
+                && Objects.equals(current.pod.endpoint(), pod.endpoint())) {
+            current.pod = pod; // labels may change without moving the endpoint: keep the timer and the phase
+            return;
+        }
+        stop(pod.key());
+        Target target = new Target(pod);
+        targets.put(pod.key(), target);
+        long phase = 1 + ThreadLocalRandom.current().nextLong(intervalMillis);
+        target.timer = vertx.setPeriodic(phase, intervalMillis, id -> tick(target));
+    }
+
+    private void stop(PodKey key) {
+        Target target = targets.remove(key);
+        if (target != null) {
+            vertx.cancelTimer(target.timer);
+        }
+        // The pod left, or stopped being ready: its samples must not come back if it returns later.
+        store.forget(key);
+    }
+
+    private void tick(Target target) {
+        if (target.busy) {
+            skippedOverlap.increment();
+            return;
+        }
+        if (inFlight.incrementAndGet() > maxConcurrent) {
+            inFlight.decrementAndGet();
+            skippedBusy.increment();
+            return;
+        }
+        target.busy = true;
+        long started = System.nanoTime();
+        InferencePod pod = target.pod;
+        scraper.scrape(pod.ip(), pod.endpoint()).onComplete(done -> {
+            inFlight.decrementAndGet();
+            target.busy = false;
+            duration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (targets.get(pod.key()) != target) {
+                return; // the pod went away or moved while we were reading it
+            }
+            if (done.failed()) {
+                failed(target, (ScrapeFailure) done.cause());
+                return;
+            }
+            PodScraper.Page page = done.result();
+            try {
+                Reading reading = reader.read(page.contentType(), page.body(), page.length(), clock.millis());
+                store.record(pod.key(), reading);
+                successes.increment();
+                recovered(target, reading.source());
+            } catch (MetricsFormatException e) {
+                failed(target, new ScrapeFailure(Reason.BAD_PAGE, pod.ip() + ":" + pod.endpoint().port()
+                        + pod.endpoint().path() + ": " + e.getMessage()));
+            }
+        });
+    }
+
+    private void failed(Target target, ScrapeFailure failure) {
+        failures.get(failure.reason()).increment();
+        store.recordFailure(target.pod.key(), failure.toString());
+        // Log once per change of state, not once a second per broken pod.
+        if (target.lastFailure != failure.reason()) {
+            target.lastFailure = failure.reason();
+            LOG.warnf("Scraping pod %s failed, its values are left out until it recovers: %s", target.pod.key(),
+                    failure);
+        }
+    }
+
+    private void recovered(Target target, String source) {
+        if (target.lastFailure != null) {
+            LOG.infof("Scraping pod %s works again (%s)", target.pod.key(), source);
+            target.lastFailure = null;
+        } else if (!target.announced) {
+            LOG.debugf("Scraping pod %s at %s (%s)", target.pod.key(), target.pod.endpoint(), source);
+        }
+        target.announced = true;
+    }
+
+    private final Map<PodKey, String> noEndpointLogged = new ConcurrentHashMap<>();
+
+    private void logNoEndpointOnce(InferencePod pod) {
+        if (!pod.endpointProblem().equals(noEndpointLogged.put(pod.key(), pod.endpointProblem()))) {
+            LOG.infof("Pod %s publishes no load the adapter can read (%s); it is left out of answers",
+                    pod.key(), pod.endpointProblem());
+        }
+    }
+
+    /** When the scheduler's event loop last ran its heartbeat; a stuck loop stops it. */
+    public long lastHeartbeat() {
+        return lastHeartbeat;
+    }
+
+    public long intervalMillis() {
+        return intervalMillis;
+    }
+
+    void shutdown(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(heartbeatTimer);
+        targets.keySet().forEach(this::stop);
+        scraper.close();
+    }
+
+    /** A pod being scraped. Touched by its own timer's event loop, and replaced (never mutated) on moves. */
+    private static final class Target {
+        volatile InferencePod pod;
+        volatile long timer;
+        volatile boolean busy;
+        volatile Reason lastFailure;
+        volatile boolean announced;
+
+        Target(InferencePod pod) {
+            this.pod = pod;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.hpa.adapter.window;
+
+import dev.hpa.adapter.config.AdapterConfig;
+import dev.hpa.adapter.pods.PodKey;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The recent load of every scraped pod. Memory is bounded per pod (two rings of one-second buckets, sized to
+ * the stable window) and a pod's series is dropped as soon as the pod stops being scraped.
+ */
+@ApplicationScoped
+public class SampleStore {
+
+    /** Reads missed before a pod's values are left out of answers: two misses are noise, three are an outage. */
+    static final int STALE_AFTER_INTERVALS = 3;
+
+    private final Map<PodKey, PodSeries> series = new ConcurrentHashMap<>();
+    private final int windowSeconds;
+    private final long intervalMillis;
+
+    @jakarta.inject.Inject
+    public SampleStore(AdapterConfig config) {
+        this((int) Math.max(config.window().stable().toSeconds(), config.window().burst().toSeconds()) + 2,
+                config.scrape().interval().toMillis());
+    }
+
+    SampleStore(int windowSeconds, long intervalMillis) {
+        this.windowSeconds = windowSeconds;
+        this.intervalMillis = intervalMillis;
+    }
+
+    public void record(PodKey pod, Reading reading) {
+        series.computeIfAbsent(pod, k -> new PodSeries(windowSeconds, intervalMillis, staleAfterMillis()))
+                .record(reading);
+    }
+
+    /** Notes a failed scrape of the pod, so that an answer can say why the pod has no value. */
+    public void recordFailure(PodKey pod, String why) {
+        series.computeIfAbsent(pod, k -> new PodSeries(windowSeconds, intervalMillis, staleAfterMillis())).fail(why);
+    }
+
+    /** The pod's series, or null when it was never read or has been forgotten. */
+    public PodSeries get(PodKey pod) {
+        return series.get(pod);
+    }
+
+    public void forget(PodKey pod) {
+        series.remove(pod);
+    }
+
+    public int size() {
+        return series.size();
+    }
+
+    public long staleAfterMillis() {
+        return STALE_AFTER_INTERVALS * intervalMillis;
+    }
+}

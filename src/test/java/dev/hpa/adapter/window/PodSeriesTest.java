@@ -1,0 +1,112 @@
+package dev.hpa.adapter.window;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Windows and derivations, with time passed in: one row per behaviour, readings at 1 s unless a row says. */
+class PodSeriesTest {
+
+    static final long T0 = 1_700_000_000_000L; // a whole second, like any wall clock at some point
+    static final long INTERVAL = 1000;
+
+    /** A scrape at {@code at} ms after T0. */
+    record At(long at, Observation concurrency) {}
+
+    static At level(long at, double v) {
+        return new At(at, Observation.level(v));
+    }
+
+    static At total(long at, double v) {
+        return new At(at, Observation.total(v));
+    }
+
+    static List<At> levels(long from, long to, double v) {
+        List<At> list = new ArrayList<>();
+        for (long t = from; t <= to; t += INTERVAL) {
+            list.add(level(t, v));
+        }
+        return list;
+    }
+
+    static List<At> totals(long from, long to, double perSecond) {
+        List<At> list = new ArrayList<>();
+        for (long t = from; t <= to; t += INTERVAL) {
+            list.add(total(t, 1000 + perSecond * t / 1000.0));
+        }
+        return list;
+    }
+
+    @SafeVarargs
+    static List<At> concat(List<At>... parts) {
+        return Stream.of(parts).flatMap(List::stream).toList();
+    }
+
+    static Stream<Arguments> rows() {
+        return Stream.of(
+                Arguments.of("steady gauge", levels(0, 10_000, 10), 6_000, 10_000, 10.0),
+                Arguments.of("a step 0 → 50 three seconds ago reads half way in a 6 s window",
+                        concat(levels(0, 7_000, 0), levels(8_000, 10_000, 50)), 6_000, 10_000, 25.0),
+                Arguments.of("the stable window remembers the step for longer",
+                        concat(levels(0, 57_000, 0), levels(58_000, 60_000, 50)), 60_000, 60_000, 2.5),
+                Arguments.of("a new pod: averaged over the part it was observed, not padded with zeros",
+                        levels(57_000, 60_000, 8), 60_000, 60_000, 8.0),
+                Arguments.of("busy-seconds counter: 20 s of work per second is 20 in flight (Little's law)",
+                        totals(0, 10_000, 20), 6_000, 10_000, 20.0),
+                Arguments.of("a counter that went down: that interval is dropped, the rate resumes after",
+                        concat(totals(0, 5_000, 20), List.of(total(6_000, 3), total(7_000, 23), total(8_000, 43),
+                                total(9_000, 63), total(10_000, 83))), 6_000, 10_000, 20.0),
+                Arguments.of("missed scrapes shrink the observed part instead of counting as zero",
+                        concat(levels(0, 5_000, 0), levels(5_000, 7_000, 12), levels(9_000, 10_000, 12)), 4_000,
+                        10_000, 12.0),
+                Arguments.of("NaN and Inf on a page never reach the window",
+                        concat(levels(0, 8_000, 4), List.of(level(9_000, Double.NaN),
+                                level(10_000, Double.POSITIVE_INFINITY))), 6_000, 10_000, 4.0),
+                Arguments.of("a gauge scraped every 500 ms is weighted by time, not by count",
+                        concat(levels(0, 8_000, 2), List.of(level(8_500, 6), level(9_000, 6), level(9_500, 6),
+                                level(10_000, 6))), 4_000, 10_000, 4.0)); // by count it would be 4.67
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void averages(String behaviour, List<At> readings, long window, long now, double expected) {
+        PodSeries series = new PodSeries(62, INTERVAL, 3 * INTERVAL);
+        for (At r : readings) {
+            series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
+        }
+        assertEquals(expected, series.average(Signal.CONCURRENCY, T0 + now - window, T0 + now), 0.05, behaviour);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("noValueRows")
+    void leftOut(String behaviour, List<At> readings, long now) {
+        PodSeries series = new PodSeries(62, INTERVAL, 3 * INTERVAL);
+        for (At r : readings) {
+            series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
+        }
+        assertTrue(Double.isNaN(series.average(Signal.CONCURRENCY, T0 + now - 6_000, T0 + now)), behaviour);
+    }
+
+    static Stream<Arguments> noValueRows() {
+        return Stream.of(
+                Arguments.of("a counter needs two readings", List.of(total(10_000, 5)), 10_000),
+                Arguments.of("stale: no reading for more than three intervals", levels(0, 6_000, 5), 10_000),
+                Arguments.of("never read", List.of(), 10_000),
+                Arguments.of("a signal the page does not carry", List.of(new At(10_000, null)), 10_000));
+    }
+
+    @org.junit.jupiter.api.Test
+    void observedSinceRestartsAfterAnOutage() {
+        PodSeries series = new PodSeries(62, INTERVAL, 3 * INTERVAL);
+        for (At r : concat(levels(0, 3_000, 1), levels(10_000, 12_000, 1))) {
+            series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
+        }
+        assertEquals(T0 + 10_000, series.observedSince());
+    }
+}
