@@ -1,0 +1,68 @@
+package dev.hpa.adapter.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Start-up checks name the keys at fault, as an operator would type them. */
+class ConfigCheckTest {
+
+    static AdapterConfig config(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(AdapterConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter()) // Quarkus's "1s" syntax
+                .withSources(new PropertiesConfigSource(properties, "test", 100))
+                .build();
+        return config.getConfigMapping(AdapterConfig.class);
+    }
+
+    static Stream<Arguments> rows() {
+        return Stream.of(
+                Arguments.of("defaults are valid", Map.of(), List.of()),
+                Arguments.of("timeout not shorter than the interval",
+                        Map.of("adapter.scrape.timeout", "2s"),
+                        List.of("adapter.scrape.timeout = PT2S, must be shorter than adapter.scrape.interval (PT1S)")),
+                Arguments.of("window not in whole seconds", Map.of("adapter.window.burst", "1500ms"),
+                        List.of("adapter.window.burst = PT1.5S, must be a whole number of seconds, at least 1s")),
+                Arguments.of("burst longer than stable", Map.of("adapter.window.burst", "90s"),
+                        List.of("adapter.window.burst = PT1M30S, must not be longer than adapter.window.stable (PT1M)")),
+                Arguments.of("a recipe with two concurrency sources",
+                        Map.of("adapter.recipes.mine.in-flight-gauges", "a", "adapter.recipes.mine.busy-counter", "b"),
+                        List.of("adapter.recipes.mine must set exactly one of adapter.recipes.mine.in-flight-gauges"
+                                + " and adapter.recipes.mine.busy-counter")),
+                Arguments.of("a recipe with none", Map.of("adapter.recipes.mine.request-counters", "c"),
+                        List.of("adapter.recipes.mine must set exactly one of adapter.recipes.mine.in-flight-gauges"
+                                + " and adapter.recipes.mine.busy-counter")),
+                Arguments.of("a small body cap", Map.of("adapter.scrape.max-body-bytes", "10"),
+                        List.of("adapter.scrape.max-body-bytes = 10, must be at least 1024")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void problems(String row, Map<String, String> properties, List<String> expected) {
+        assertEquals(expected, ConfigCheck.problems(config(properties)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void recipesFromConfiguration() {
+        AdapterConfig config = config(Map.of(
+                "adapter.recipes.my-server.busy-counter", "my_busy_microseconds_total",
+                "adapter.recipes.my-server.busy-counter-seconds-per-unit", "1e-6",
+                "adapter.recipes.my-server.request-counters", "my_requests_total,my_errors_total"));
+        AdapterConfig.RecipeConfig recipe = config.recipes().get("my-server");
+        assertEquals(1e-6, recipe.busyCounterSecondsPerUnit());
+        assertEquals(List.of("my_requests_total", "my_errors_total"), recipe.requestCounters().orElseThrow());
+        assertTrue(recipe.inFlightGauges().isEmpty());
+    }
+}
