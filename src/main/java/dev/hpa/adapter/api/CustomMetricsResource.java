@@ -30,6 +30,12 @@ public class CustomMetricsResource {
         this.clock = clock;
     }
 
+    /** The APIResourceList kube-apiserver probes to decide whether the APIService is available. */
+    @GET
+    public Response resources(@PathParam("version") String version) {
+        return DiscoveryResource.resourceList(version(version));
+    }
+
     /** What the HPA asks for a Pods metric: {@code pods/%2A/concurrency?labelSelector=...}; or one pod by name. */
     @GET
     @Path("/namespaces/{namespace}/pods/{name}/{metric}")

@@ -6,7 +6,6 @@ import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -74,10 +73,9 @@ public class DiscoveryResource {
         return KubeJson.ok(GROUP);
     }
 
-    @GET
-    @Path("apis/custom.metrics.k8s.io/{version}")
-    public Response resources(@PathParam("version") String version) {
-        return KubeJson.ok(RESOURCE_LISTS.get(CustomMetricsResource.version(version)));
+    /** Served under CustomMetricsResource's path: JAX-RS routes a request to the class with the longest path. */
+    static Response resourceList(ApiVersion version) {
+        return KubeJson.ok(RESOURCE_LISTS.get(version));
     }
 
     /** A minimal document with an ETag, so kube-apiserver's minutely fetch costs a 304 and logs nothing. */

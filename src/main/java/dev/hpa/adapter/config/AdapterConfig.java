@@ -35,6 +35,10 @@ public interface AdapterConfig {
 
         /** PEM private key of {@link #certFile()}. */
         Optional<String> keyFile();
+
+        /** How often the two files are checked for new content (cert-manager rotates them in place). */
+        @WithDefault("10s")
+        Duration reloadCheckInterval();
     }
 
     interface Pods {

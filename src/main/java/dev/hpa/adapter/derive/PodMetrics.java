@@ -35,6 +35,7 @@ public class PodMetrics {
     private final long burstMillis;
     private final long intervalMillis;
     private final DistributionSummary servedAge;
+    private final String watched;
 
     public PodMetrics(PodIndex pods, SampleStore store, AdapterConfig config, MeterRegistry registry) {
         this.pods = pods;
@@ -42,6 +43,8 @@ public class PodMetrics {
         this.stableMillis = config.window().stable().toMillis();
         this.burstMillis = config.window().burst().toMillis();
         this.intervalMillis = config.scrape().interval().toMillis();
+        this.watched = "among the pods the adapter watches (adapter.pods.label-selector="
+                + config.pods().labelSelector() + ")";
         this.servedAge = DistributionSummary.builder("adapter.served.sample.age")
                 .description("Age of the newest sample behind each value served, in seconds")
                 .baseUnit("seconds")
@@ -200,7 +203,7 @@ public class PodMetrics {
     }
 
     /** Pods kept for an answer and the reasons for the rest. */
-    private static final class Evaluation {
+    private final class Evaluation {
         final List<InferencePod> included;
         final List<String> sources = new ArrayList<>();
         final List<String> reasons = new ArrayList<>();
@@ -221,7 +224,7 @@ public class PodMetrics {
 
         String whyEmpty(String what) {
             if (leftOut == 0) {
-                return "no " + what + " is watched by the adapter";
+                return "no " + what + " " + watched;
             }
             String shown = String.join("; ", reasons);
             String more = leftOut > REASONS_SHOWN ? "; and " + (leftOut - REASONS_SHOWN) + " more" : "";

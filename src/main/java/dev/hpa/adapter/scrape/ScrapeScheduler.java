@@ -18,6 +18,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -78,13 +79,19 @@ public class ScrapeScheduler {
             failures.put(reason, scrapes(registry, reason.tag()));
         }
         duration = Timer.builder("adapter.scrape.duration").description("Time to fetch and read one pod's metrics")
-                .publishPercentileHistogram().register(registry);
+                .serviceLevelObjectives(millis(1), millis(5), millis(10), millis(25), millis(50), millis(100),
+                        millis(250), millis(500), millis(1000))
+                .register(registry);
         Gauge.builder("adapter.pods.tracked", index, PodIndex::size)
                 .description("Inference pods watched (any state)").register(registry);
         Gauge.builder("adapter.pods.scraped", targets, Map::size)
                 .description("Ready inference pods being scraped").register(registry);
         lastHeartbeat = clock.millis();
         heartbeatTimer = vertx.setPeriodic(intervalMillis, id -> lastHeartbeat = clock.millis());
+    }
+
+    private static Duration millis(long ms) {
+        return Duration.ofMillis(ms);
     }
 
     private static Counter scrapes(MeterRegistry registry, String outcome) {

@@ -1,0 +1,25 @@
+package dev.hpa.adapter.testing;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.specification.RequestSpecification;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/** REST Assured aimed at the adapter's HTTPS port as a test runs it. */
+public final class Api {
+
+    private Api() {}
+
+    public static RequestSpecification https() {
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-ssl-port", Integer.class)
+                .orElse(8444);
+        return given().baseUri("https://localhost").port(port).relaxedHTTPSValidation().urlEncodingEnabled(false);
+    }
+
+    /** The management port, where self-metrics and SmallRye health live. */
+    public static RequestSpecification management() {
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.management.test-port", Integer.class)
+                .orElse(9001);
+        return given().baseUri("http://localhost").port(port);
+    }
+}

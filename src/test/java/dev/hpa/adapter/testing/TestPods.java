@@ -1,0 +1,75 @@
+package dev.hpa.adapter.testing;
+
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Map;
+
+/**
+ * Pod objects for the Kubernetes mock server that point at local fake model servers: pod IP 127.0.0.1 and the
+ * metrics port of the fake. The mock cannot run a pod, so the pod runs here and the object says where.
+ */
+public final class TestPods {
+
+    public static final String ISVC_LABEL = "serving.kserve.io/inferenceservice";
+
+    private final KubernetesClient client;
+
+    public TestPods(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** A Running, Ready KServe pod announcing the fake's port the way its serving runtime would. */
+    public Pod ready(String namespace, String name, String isvc, FakeModelServer server) {
+        return client.pods().inNamespace(namespace).resource(build(namespace, name, isvc, server, true)).create();
+    }
+
+    public Pod notReady(String namespace, String name, String isvc, FakeModelServer server) {
+        return client.pods().inNamespace(namespace).resource(build(namespace, name, isvc, server, false)).create();
+    }
+
+    /** A ready pod with no metrics annotation and no queue-proxy: tracked, never scraped. */
+    public Pod withoutEndpoint(String namespace, String name, String isvc) {
+        Pod pod = base(namespace, name, isvc, true).build();
+        return client.pods().inNamespace(namespace).resource(pod).create();
+    }
+
+    public void delete(String namespace, String name) {
+        client.pods().inNamespace(namespace).withName(name).delete();
+    }
+
+    public void setReady(String namespace, String name, boolean ready) {
+        client.pods().inNamespace(namespace).withName(name).editStatus(pod -> new PodBuilder(pod).editStatus()
+                .editFirstCondition().withStatus(ready ? "True" : "False").endCondition().endStatus().build());
+    }
+
+    static Pod build(String namespace, String name, String isvc, FakeModelServer server, boolean ready) {
+        PodBuilder pod = base(namespace, name, isvc, ready);
+        if (server.format() == FakeModelServer.Format.QUEUE_PROXY) {
+            // Knative mode: the queue-proxy sidecar's autoscaler port, found by its name.
+            pod.editSpec().addNewContainer().withName("queue-proxy").withImage("queue")
+                    .withPorts(new ContainerPortBuilder().withName("http-autometric")
+                            .withContainerPort(server.port()).build())
+                    .endContainer().endSpec();
+        } else {
+            // Raw mode: the serving runtime's annotations.
+            pod.editMetadata().addToAnnotations(Map.of("prometheus.kserve.io/port", String.valueOf(server.port()),
+                    "prometheus.kserve.io/path", "/metrics")).endMetadata();
+        }
+        return pod.build();
+    }
+
+    private static PodBuilder base(String namespace, String name, String isvc, boolean ready) {
+        return new PodBuilder()
+                .withNewMetadata().withNamespace(namespace).withName(name)
+                .addToLabels(ISVC_LABEL, isvc).addToLabels("component", "predictor")
+                .addToLabels("app", "isvc." + isvc + "-predictor")
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName("kserve-container").withImage("model").endContainer()
+                .endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1")
+                .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
+                .endStatus();
+    }
+}

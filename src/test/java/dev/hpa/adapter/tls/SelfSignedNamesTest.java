@@ -1,0 +1,46 @@
+package dev.hpa.adapter.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+class SelfSignedNamesTest {
+
+    private static final List<String> LOOPBACK_IPS = List.of("127.0.0.1", "::1");
+
+    @Test
+    void addsTheServiceNamesWhenServiceAndNamespaceAreKnown() {
+        SelfSignedNames names = SelfSignedNames.of(Optional.of("adapter-7d9f"),
+                Map.of("ADAPTER_SERVICE_NAME", "hpa-adapter", "POD_NAMESPACE", "monitoring"));
+
+        assertEquals(List.of("localhost", "adapter-7d9f", "hpa-adapter.monitoring.svc",
+                "hpa-adapter.monitoring.svc.cluster.local"), names.dnsNames());
+        assertEquals(LOOPBACK_IPS, names.ipAddresses());
+    }
+
+    @Test
+    void leavesOutServiceNamesThatWouldBeIncomplete() {
+        assertEquals(List.of("localhost", "laptop"),
+                SelfSignedNames.of(Optional.of("laptop"), Map.of("ADAPTER_SERVICE_NAME", "hpa-adapter")).dnsNames());
+        assertEquals(List.of("localhost", "laptop"),
+                SelfSignedNames.of(Optional.of("laptop"), Map.of("POD_NAMESPACE", "monitoring")).dnsNames());
+        assertEquals(List.of("localhost", "laptop"), SelfSignedNames.of(Optional.of("laptop"),
+                Map.of("ADAPTER_SERVICE_NAME", " ", "POD_NAMESPACE", "monitoring")).dnsNames());
+    }
+
+    @Test
+    void copesWithAnUnknownOrLoopbackHostName() {
+        assertEquals(List.of("localhost"), SelfSignedNames.of(Optional.empty(), Map.of()).dnsNames());
+        assertEquals(List.of("localhost"), SelfSignedNames.of(Optional.of("localhost"), Map.of()).dnsNames());
+    }
+
+    @Test
+    void listsDnsNamesBeforeAddresses() {
+        assertEquals(List.of("localhost", "box", "127.0.0.1", "::1"),
+                SelfSignedNames.of(Optional.of("box"), Map.of()).all());
+    }
+}
