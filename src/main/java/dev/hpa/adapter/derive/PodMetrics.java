@@ -33,7 +33,6 @@ public class PodMetrics {
     private final SampleStore store;
     private final long stableMillis;
     private final long burstMillis;
-    private final long intervalMillis;
     private final DistributionSummary servedAge;
     private final String watched;
 
@@ -42,7 +41,6 @@ public class PodMetrics {
         this.store = store;
         this.stableMillis = config.window().stable().toMillis();
         this.burstMillis = config.window().burst().toMillis();
-        this.intervalMillis = config.scrape().interval().toMillis();
         this.watched = "among the pods the adapter watches (adapter.pods.label-selector="
                 + config.pods().labelSelector() + ")";
         this.servedAge = DistributionSummary.builder("adapter.served.sample.age")
@@ -111,11 +109,19 @@ public class PodMetrics {
         return selected;
     }
 
+    /**
+     * Averages each answering pod over the window, with one rule: no pod's window reaches back past the moment
+     * the newest answering pod began to be read. When pods join, load moves to them, and a window that still
+     * remembers, in the old pods, the load from before would count it twice; the HPA multiplies the per-pod
+     * average by the pod count and would overshoot. An old pod whose only observations straddle that moment is
+     * left out until its next scrape: the HPA treats a missing pod conservatively, a doubled one it does not.
+     */
     private Evaluation evaluate(Collection<InferencePod> candidates, ServedMetric metric,
             LabelSelector metricSelector, long now) {
         Evaluation eval = new Evaluation(candidates.size());
         List<PodSeries> series = new ArrayList<>(candidates.size());
         long joinedLast = Long.MIN_VALUE;
+        String newest = null;
         for (InferencePod pod : candidates) {
             PodSeries s = store.get(pod.key());
             String reason = reasonLeftOut(pod, s, metricSelector, now);
@@ -125,19 +131,28 @@ public class PodMetrics {
             }
             eval.included.add(pod);
             series.add(s);
-            joinedLast = Math.max(joinedLast, s.observedSince());
+            if (s.observedSince() > joinedLast) {
+                joinedLast = s.observedSince();
+                newest = pod.key().name();
+            }
         }
-        long from = windowStart(metric, joinedLast, now);
-        eval.windowSeconds = (now - from + 999) / 1000;
+        long windowFrom = now - (metric.stable() ? stableMillis : burstMillis);
+        boolean restarted = joinedLast > windowFrom;
+        eval.windowSeconds = ((restarted ? now - joinedLast : now - windowFrom) + 999) / 1000;
         eval.averages = new double[series.size()];
         eval.lastReads = new long[series.size()];
         int kept = 0;
         for (int i = 0; i < series.size(); i++) {
             PodSeries s = series.get(i);
-            double average = s.average(metric.signal(), from, now);
+            boolean older = restarted && s.observedSince() < joinedLast;
+            double average = older ? s.averageSince(metric.signal(), joinedLast, now)
+                    : s.average(metric.signal(), windowFrom, now);
             if (Double.isNaN(average)) {
-                eval.leaveOut(eval.included.get(i), "no " + metric.signal().name().toLowerCase()
-                        + " value yet from its " + s.source() + " metrics");
+                eval.leaveOut(eval.included.get(i), older
+                        ? "its window restarted " + (now - joinedLast) + "ms ago when " + newest
+                                + " began answering; the next scrape gives it a value"
+                        : "no " + metric.signal().name().toLowerCase() + " value yet from its " + s.source()
+                                + " metrics");
                 continue;
             }
             eval.included.set(kept, eval.included.get(i));
@@ -149,18 +164,6 @@ public class PodMetrics {
         }
         eval.included.subList(kept, eval.included.size()).clear();
         return eval;
-    }
-
-    /**
-     * Where the averaging window starts. Never before the newest answering pod began to be read: when pods join,
-     * load moves to them, and a window reaching back past that moment would still carry, in the old pods, the
-     * load that has since moved to the new ones. The HPA multiplies the per-pod average by the pod count, so it
-     * would count that load twice and overshoot. The window keeps at least one scrape interval so that every
-     * answering pod has a sample in it.
-     */
-    long windowStart(ServedMetric metric, long joinedLast, long now) {
-        long windowFrom = now - (metric.stable() ? stableMillis : burstMillis);
-        return Math.max(windowFrom, Math.min(joinedLast, now - intervalMillis));
     }
 
     private String reasonLeftOut(InferencePod pod, PodSeries series, LabelSelector metricSelector, long now) {

@@ -15,9 +15,9 @@ public final class PodSeries {
     private String source;
     private String problem;
 
-    PodSeries(int windowSeconds, long intervalMillis, long staleAfterMillis) {
-        this.concurrency = new SignalWindow(windowSeconds);
-        this.rps = new SignalWindow(windowSeconds);
+    PodSeries(int capacity, long intervalMillis, long staleAfterMillis) {
+        this.concurrency = new SignalWindow(capacity);
+        this.rps = new SignalWindow(capacity);
         this.intervalMillis = intervalMillis;
         this.staleAfterMillis = staleAfterMillis;
     }
@@ -69,6 +69,17 @@ public final class PodSeries {
             return Double.NaN;
         }
         return (signal == Signal.CONCURRENCY ? concurrency : rps).average(fromMillis, nowMillis);
+    }
+
+    /**
+     * The signal's average over the observations that began at or after {@code sinceMillis}, or NaN; see
+     * {@link SignalWindow#averageSince}.
+     */
+    public synchronized double averageSince(Signal signal, long sinceMillis, long nowMillis) {
+        if (!fresh(nowMillis)) {
+            return Double.NaN;
+        }
+        return (signal == Signal.CONCURRENCY ? concurrency : rps).averageSince(sinceMillis, nowMillis);
     }
 
     public synchronized boolean fresh(long nowMillis) {

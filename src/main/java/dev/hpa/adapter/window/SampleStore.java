@@ -3,12 +3,13 @@ package dev.hpa.adapter.window;
 import dev.hpa.adapter.config.AdapterConfig;
 import dev.hpa.adapter.pods.PodKey;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The recent load of every scraped pod. Memory is bounded per pod (two rings of one-second buckets, sized to
- * the stable window) and a pod's series is dropped as soon as the pod stops being scraped.
+ * The recent load of every scraped pod. Memory is bounded per pod (two rings of observations, sized to the
+ * stable window) and a pod's series is dropped as soon as the pod stops being scraped.
  */
 @ApplicationScoped
 public class SampleStore {
@@ -17,28 +18,28 @@ public class SampleStore {
     static final int STALE_AFTER_INTERVALS = 3;
 
     private final Map<PodKey, PodSeries> series = new ConcurrentHashMap<>();
-    private final int windowSeconds;
+    private final int capacity;
     private final long intervalMillis;
 
-    @jakarta.inject.Inject
+    @Inject
     public SampleStore(AdapterConfig config) {
-        this((int) Math.max(config.window().stable().toSeconds(), config.window().burst().toSeconds()) + 2,
-                config.scrape().interval().toMillis());
+        this(config.window().stable().toMillis(), config.scrape().interval().toMillis());
     }
 
-    SampleStore(int windowSeconds, long intervalMillis) {
-        this.windowSeconds = windowSeconds;
+    SampleStore(long windowMillis, long intervalMillis) {
+        // One observation per scrape; a quarter more for timer jitter, so the ring never cuts the window short.
+        this.capacity = (int) (windowMillis / intervalMillis * 5 / 4) + 4;
         this.intervalMillis = intervalMillis;
     }
 
     public void record(PodKey pod, Reading reading) {
-        series.computeIfAbsent(pod, k -> new PodSeries(windowSeconds, intervalMillis, staleAfterMillis()))
+        series.computeIfAbsent(pod, k -> new PodSeries(capacity, intervalMillis, staleAfterMillis()))
                 .record(reading);
     }
 
     /** Notes a failed scrape of the pod, so that an answer can say why the pod has no value. */
     public void recordFailure(PodKey pod, String why) {
-        series.computeIfAbsent(pod, k -> new PodSeries(windowSeconds, intervalMillis, staleAfterMillis())).fail(why);
+        series.computeIfAbsent(pod, k -> new PodSeries(capacity, intervalMillis, staleAfterMillis())).fail(why);
     }
 
     /** The pod's series, or null when it was never read or has been forgotten. */

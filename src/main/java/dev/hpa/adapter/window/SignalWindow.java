@@ -1,42 +1,38 @@
 package dev.hpa.adapter.window;
 
-import java.util.Arrays;
-
 /**
- * One signal of one pod over the last stable window, in one-second buckets like the KPA's. Each bucket holds the
- * time integral of the signal and the seconds it covers, so an average is exact over the part of a window that
- * was observed, and a missed scrape shrinks the observed part instead of counting as zero. Not thread-safe:
- * {@link PodSeries} guards it.
+ * One signal of one pod over the last stable window: the observations themselves, each an average over the
+ * exact span it covers, in a ring sized to the window. Averages are time-weighted over the part of a window that
+ * was observed, so a missed scrape shrinks the observed part instead of counting as zero; and because spans are
+ * kept exactly, an answer can leave out everything from before a given moment (see {@link #averageSince}).
+ * Not thread-safe: {@link PodSeries} guards it.
  */
 final class SignalWindow {
 
-    private static final long EMPTY = Long.MIN_VALUE;
-
-    private final long[] second;     // the epoch second each slot holds, or EMPTY
-    private final double[] integral; // Σ value × seconds within that second
-    private final double[] covered;  // seconds of that second that observations cover, ≤ 1
+    private final long[] from;    // start of each observation's span, exclusive (ms)
+    private final long[] to;      // end of its span, inclusive (ms); ascending in ring order
+    private final double[] value; // the signal's average over the span
+    private int next;
+    private int size;
     private double lastTotal = Double.NaN;
     private long lastTotalAt;
 
-    SignalWindow(int seconds) {
-        second = new long[seconds];
-        integral = new double[seconds];
-        covered = new double[seconds];
-        Arrays.fill(second, EMPTY);
+    SignalWindow(int capacity) {
+        from = new long[capacity];
+        to = new long[capacity];
+        value = new double[capacity];
     }
 
-    /** Records that the signal averaged {@code value} over ({@code fromMillis}, {@code toMillis}]. */
-    void addLevel(long fromMillis, long toMillis, double value) {
-        long from = Math.max(fromMillis, toMillis - second.length * 1000L);
-        while (from < toMillis) {
-            long sec = Math.floorDiv(from, 1000);
-            long end = Math.min(toMillis, (sec + 1) * 1000);
-            double seconds = (end - from) / 1000.0;
-            int slot = slot(sec);
-            integral[slot] += value * seconds;
-            covered[slot] += seconds;
-            from = end;
+    /** Records that the signal averaged {@code level} over ({@code fromMillis}, {@code toMillis}]. */
+    void addLevel(long fromMillis, long toMillis, double level) {
+        if (toMillis <= fromMillis) {
+            return;
         }
+        from[next] = fromMillis;
+        to[next] = toMillis;
+        value[next] = level;
+        next = (next + 1) % from.length;
+        size = Math.min(size + 1, from.length);
     }
 
     /**
@@ -54,8 +50,7 @@ final class SignalWindow {
                 || atMillis - previousAt > maxGapMillis) {
             return;
         }
-        double rate = (total - previous) / ((atMillis - previousAt) / 1000.0);
-        addLevel(previousAt, atMillis, rate);
+        addLevel(previousAt, atMillis, (total - previous) / ((atMillis - previousAt) / 1000.0));
     }
 
     /** Forgets the running total, e.g. after the pod was away long enough that the next delta means nothing. */
@@ -64,31 +59,44 @@ final class SignalWindow {
     }
 
     /**
-     * The time-weighted average over the seconds in [{@code fromMillis}, {@code nowMillis}], at bucket precision,
-     * or NaN when no observation covers them.
+     * The time-weighted average over ({@code fromMillis}, {@code nowMillis}], an observation straddling
+     * {@code fromMillis} counting for its part inside; NaN when nothing covers that span.
      */
     double average(long fromMillis, long nowMillis) {
-        long first = Math.floorDiv(fromMillis, 1000);
-        long last = Math.floorDiv(nowMillis, 1000);
-        double sum = 0;
-        double seconds = 0;
-        for (int i = 0; i < second.length; i++) {
-            long sec = second[i];
-            if (sec != EMPTY && sec >= first && sec <= last) {
-                sum += integral[i];
-                seconds += covered[i];
+        double integral = 0;
+        long covered = 0;
+        for (int k = 0; k < size; k++) {
+            int i = index(k);
+            long start = Math.max(from[i], fromMillis);
+            long end = Math.min(to[i], nowMillis);
+            if (end > start) {
+                integral += value[i] * (end - start);
+                covered += end - start;
             }
         }
-        return seconds > 0 ? sum / seconds : Double.NaN;
+        return covered > 0 ? integral / covered : Double.NaN;
     }
 
-    private int slot(long sec) {
-        int slot = (int) Math.floorMod(sec, (long) second.length);
-        if (second[slot] != sec) {
-            second[slot] = sec;
-            integral[slot] = 0;
-            covered[slot] = 0;
+    /**
+     * The time-weighted average of the observations that began at or after {@code sinceMillis}; NaN when there
+     * are none yet. An observation straddling that moment is left out whole: it is an average, so the part of it
+     * after the moment still carries the level from before.
+     */
+    double averageSince(long sinceMillis, long nowMillis) {
+        double integral = 0;
+        long covered = 0;
+        for (int k = 0; k < size; k++) {
+            int i = index(k);
+            if (from[i] >= sinceMillis && to[i] <= nowMillis) {
+                integral += value[i] * (to[i] - from[i]);
+                covered += to[i] - from[i];
+            }
         }
-        return slot;
+        return covered > 0 ? integral / covered : Double.NaN;
+    }
+
+    /** The k-th observation from the oldest. */
+    private int index(int k) {
+        return Math.floorMod(next - size + k, from.length);
     }
 }

@@ -164,6 +164,49 @@ class ConcurrencyEndToEndTest {
         return desired;
     }
 
+    /**
+     * A scale-up: pod A carries 50, then pod B starts answering and the load splits 25/25. The per-pod values must
+     * never add up to much more than the 50 that is really there, or the HPA (which multiplies the average by the
+     * pod count) would overshoot. A plain window would report A at up to 50 for a whole window after the split.
+     */
+    @Test
+    void loadThatMovesToANewPodIsNotCountedTwice() throws InterruptedException {
+        String ns = "e2e-split";
+        TestPods pods = new TestPods(k8s.getClient());
+        FakeModelServer a = FakeModelServer.start(Format.VLLM).serviceTime(Duration.ofMillis(200));
+        FakeModelServer b = FakeModelServer.start(Format.VLLM).serviceTime(Duration.ofMillis(200));
+        HeldLoad loadA = new HeldLoad(a.predictUrl()).start(50);
+        HeldLoad loadB = new HeldLoad(b.predictUrl());
+        running.addAll(List.of(a, b, loadA, loadB));
+        pods.ready(ns, "predictor-a", "split", a);
+        String list = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + ns + "/pods/*/concurrency";
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+                .until(() -> Api.https().get(list).statusCode() == 200 && values(Api.https().get(list))
+                        .getOrDefault("predictor-a", 0.0) >= 49);
+        Thread.sleep(BURST.toMillis());
+
+        // The new pod becomes ready and the load balancer splits the load.
+        loadA.resize(25);
+        loadB.start(25);
+        pods.ready(ns, "predictor-b", "split", b);
+        long until = System.nanoTime() + BURST.multipliedBy(2).toNanos();
+        boolean sawB = false;
+        while (System.nanoTime() < until) {
+            Response answer = Api.https().get(list);
+            if (answer.statusCode() == 200) {
+                Map<String, Double> reported = values(answer);
+                sawB |= reported.containsKey("predictor-b");
+                double sum = reported.values().stream().mapToDouble(Double::doubleValue).sum();
+                assertTrue(sum <= 55, "per-pod values add up to " + sum + " with 50 in flight: " + reported);
+            }
+            Thread.sleep(50);
+        }
+        assertTrue(sawB, "the new pod was answered");
+        Map<String, Double> settled = values(Api.https().get(list));
+        assertEquals(25, settled.get("predictor-a"), 2.5);
+        assertEquals(25, settled.get("predictor-b"), 2.5);
+    }
+
     @Test
     void aDeletedPodLeavesTheAnswerAtOnce() {
         String ns = "e2e-delete";

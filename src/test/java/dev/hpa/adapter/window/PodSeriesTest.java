@@ -76,7 +76,7 @@ class PodSeriesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void averages(String behaviour, List<At> readings, long window, long now, double expected) {
-        PodSeries series = new PodSeries(62, INTERVAL, 3 * INTERVAL);
+        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL);
         for (At r : readings) {
             series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
         }
@@ -86,7 +86,7 @@ class PodSeriesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("noValueRows")
     void leftOut(String behaviour, List<At> readings, long now) {
-        PodSeries series = new PodSeries(62, INTERVAL, 3 * INTERVAL);
+        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL);
         for (At r : readings) {
             series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
         }
@@ -102,8 +102,20 @@ class PodSeriesTest {
     }
 
     @org.junit.jupiter.api.Test
+    void averageSinceLeavesOutTheObservationThatStraddlesTheMoment() {
+        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL);
+        for (At r : concat(levels(0, 5_000, 50), levels(6_000, 8_000, 25))) {
+            series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
+        }
+        // (5000, 6000] began before 5300: it is an average that still carries the 50 from before.
+        assertEquals(25.0, series.averageSince(Signal.CONCURRENCY, T0 + 5_300, T0 + 8_000), 1e-9);
+        assertEquals(37.5, series.average(Signal.CONCURRENCY, T0 + 6_000, T0 + 8_000) + 12.5, 1e-9);
+        assertTrue(Double.isNaN(series.averageSince(Signal.CONCURRENCY, T0 + 7_500, T0 + 8_000)));
+    }
+
+    @org.junit.jupiter.api.Test
     void observedSinceRestartsAfterAnOutage() {
-        PodSeries series = new PodSeries(62, INTERVAL, 3 * INTERVAL);
+        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL);
         for (At r : concat(levels(0, 3_000, 1), levels(10_000, 12_000, 1))) {
             series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
         }
