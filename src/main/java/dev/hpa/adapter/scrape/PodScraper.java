@@ -39,13 +39,18 @@ public final class PodScraper {
         this.vertx = vertx;
         this.timeoutMillis = timeout.toMillis();
         this.maxBodyBytes = maxBodyBytes;
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        this.client = vertx.httpClientBuilder()
+                .with(new HttpClientOptions()
                         .setKeepAlive(true)
                         .setKeepAliveTimeout(30)
                         .setConnectTimeout((int) timeoutMillis)
                         .setDecompressionSupported(true) // caps then apply to what we parse, not to the gzip
-                        .setName("pod-scraper"),
-                new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(2));
+                        .setName("pod-scraper"))
+                .with(new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(2))
+                // A pod resetting its connection fails that scrape (the request sees it); without a handler here
+                // Vert.x would also log every reset as an ERROR, once a second per broken pod.
+                .withConnectHandler(connection -> connection.exceptionHandler(ignored -> { }))
+                .build();
     }
 
     public Future<Page> scrape(String ip, MetricsEndpoint endpoint) {
@@ -84,6 +89,9 @@ public final class PodScraper {
     }
 
     private void read(HttpClientResponse response, Attempt attempt) {
+        // First, so that the reset of a response we refuse below ends here instead of in Vert.x's error log.
+        response.exceptionHandler(e -> attempt.fail(
+                new ScrapeFailure(Reason.CONNECT_ERROR, "reading from " + attempt.where + " failed: " + e.getMessage())));
         if (response.statusCode() != 200) {
             attempt.fail(new ScrapeFailure(Reason.HTTP_ERROR,
                     "HTTP " + response.statusCode() + " from " + attempt.where));
@@ -106,8 +114,6 @@ public final class PodScraper {
             }
             body.appendBuffer(chunk);
         });
-        response.exceptionHandler(e -> attempt.fail(
-                new ScrapeFailure(Reason.CONNECT_ERROR, "reading from " + attempt.where + " failed: " + e.getMessage())));
         response.endHandler(end -> attempt.succeed(
                 new Page(response.getHeader(HttpHeaders.CONTENT_TYPE), body.getBytes(), body.length())));
     }

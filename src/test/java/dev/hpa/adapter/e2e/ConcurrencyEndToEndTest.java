@@ -12,6 +12,8 @@ import dev.hpa.adapter.testing.FakeModelServer.Format;
 import dev.hpa.adapter.testing.HeldLoad;
 import dev.hpa.adapter.testing.HpaFormula;
 import dev.hpa.adapter.testing.TestPods;
+import dev.hpa.adapter.testing.ServingCertificateResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -36,6 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
+@WithTestResource(ServingCertificateResource.class)
 class ConcurrencyEndToEndTest {
 
     /** The test profile's burst window (application.properties, %test). */

@@ -12,6 +12,8 @@ import dev.hpa.adapter.testing.FakeModelServer;
 import dev.hpa.adapter.testing.FakeModelServer.Format;
 import dev.hpa.adapter.testing.HeldLoad;
 import dev.hpa.adapter.testing.TestPods;
+import dev.hpa.adapter.testing.ServingCertificateResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
+@WithTestResource(ServingCertificateResource.class)
 class FailingPodsTest {
 
     static final String NS = "e2e-failures";

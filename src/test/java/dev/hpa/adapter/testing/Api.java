@@ -5,7 +5,7 @@ import static io.restassured.RestAssured.given;
 import io.restassured.specification.RequestSpecification;
 import org.eclipse.microprofile.config.ConfigProvider;
 
-/** REST Assured aimed at the adapter's HTTPS port as a test runs it. */
+/** REST Assured aimed at the adapter's HTTPS port as a test runs it, trusting only the test CA. */
 public final class Api {
 
     private Api() {}
@@ -13,7 +13,9 @@ public final class Api {
     public static RequestSpecification https() {
         int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-ssl-port", Integer.class)
                 .orElse(8444);
-        return given().baseUri("https://localhost").port(port).relaxedHTTPSValidation().urlEncodingEnabled(false);
+        // Verified TLS: the test CA, and the host name against the certificate's SANs.
+        return given().baseUri("https://localhost").port(port).trustStore(ServingCertificateResource.CA.trustStore())
+                .urlEncodingEnabled(false);
     }
 
     /** The management port, where self-metrics and SmallRye health live. */
