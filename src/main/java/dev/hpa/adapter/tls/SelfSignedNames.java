@@ -39,13 +39,6 @@ public record SelfSignedNames(List<String> dnsNames, List<String> ipAddresses) {
         return new SelfSignedNames(dnsNames, List.of("127.0.0.1", "::1"));
     }
 
-    /** Every name, DNS names first, for the log line. */
-    public List<String> all() {
-        List<String> all = new ArrayList<>(dnsNames);
-        all.addAll(ipAddresses);
-        return all;
-    }
-
     private static Optional<String> hostName() {
         // In a pod HOSTNAME is the pod name; asking the resolver could block on DNS at start-up.
         Optional<String> fromEnvironment = nonBlank(System.getenv("HOSTNAME"));

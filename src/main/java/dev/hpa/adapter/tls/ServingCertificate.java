@@ -1,18 +1,17 @@
 package dev.hpa.adapter.tls;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,6 +24,7 @@ public final class ServingCertificate {
     public static final String KEY_STORE_ALIAS = "serving";
     /** Only guards the in-memory key store handed to the TLS stack; nothing is written to disk. */
     private static final String KEY_STORE_PASSWORD = "serving";
+    private static final byte[] CHALLENGE = "proof of possession".getBytes(StandardCharsets.US_ASCII);
 
     private final List<X509Certificate> chain;
     private final PrivateKey privateKey;
@@ -65,7 +65,7 @@ public final class ServingCertificate {
         return privateKey;
     }
 
-    /** A PKCS#12 key store in memory with the one entry {@link #KEY_STORE_ALIAS}, guarded by {@link #keyStorePassword()}. */
+    /** A PKCS#12 key store in memory: one entry, {@link #KEY_STORE_ALIAS}, guarded by {@link #keyStorePassword()}. */
     public KeyStore keyStore() {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -79,20 +79,6 @@ public final class ServingCertificate {
 
     public static char[] keyStorePassword() {
         return KEY_STORE_PASSWORD.toCharArray();
-    }
-
-    /** The chain as PEM text, leaf first. */
-    public String chainPem() {
-        StringBuilder pem = new StringBuilder();
-        for (X509Certificate certificate : chain) {
-            pem.append(pemBlock("CERTIFICATE", encoded(certificate)));
-        }
-        return pem.toString();
-    }
-
-    /** The key as PKCS#8 PEM, whatever encoding it was read from. */
-    public String privateKeyPem() {
-        return pemBlock("PRIVATE KEY", privateKey.getEncoded());
     }
 
     /** SHA-256 of the leaf in DER, as colon-separated upper-case hex (the form openssl and browsers show). */
@@ -145,15 +131,13 @@ public final class ServingCertificate {
         }
         try {
             String algorithm = signatureAlgorithm(key, keySource);
-            byte[] challenge = new byte[32];
-            new SecureRandom().nextBytes(challenge);
             Signature signer = Signature.getInstance(algorithm);
             signer.initSign(key);
-            signer.update(challenge);
+            signer.update(CHALLENGE);
             byte[] signature = signer.sign();
             Signature verifier = Signature.getInstance(algorithm);
             verifier.initVerify(publicKey);
-            verifier.update(challenge);
+            verifier.update(CHALLENGE);
             return verifier.verify(signature);
         } catch (GeneralSecurityException e) {
             return false;
@@ -186,8 +170,4 @@ public final class ServingCertificate {
         }
     }
 
-    private static String pemBlock(String type, byte[] der) {
-        String base64 = Base64.getMimeEncoder(64, new byte[] { '\n' }).encodeToString(der);
-        return "-----BEGIN " + type + "-----\n" + base64 + "\n-----END " + type + "-----\n";
-    }
 }

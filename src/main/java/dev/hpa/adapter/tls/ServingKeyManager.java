@@ -11,8 +11,9 @@ import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * The key manager the TLS stack consults on every handshake; it answers with whatever certificate the source holds
- * at that moment. Rotation therefore needs no new SSL context, and Vert.x never rebuilds one: rebuilding drops every
- * connection accepted in the 0.1–0.4 s it takes (Vert.x 4.5, {@code TCPServerBase.updateSSLOptions}).
+ * at that moment. Rotation therefore needs no new SSL context. That matters: while Vert.x 4.5 rebuilds one
+ * ({@code TCPServerBase.updateSSLOptions}, what a {@code CertificateUpdatedEvent} triggers) it drops every connection
+ * accepted, for 0.1 s to 2 s under load.
  */
 final class ServingKeyManager extends X509ExtendedKeyManager {
 

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.hpa.adapter.testing.Api;
 import dev.hpa.adapter.testing.FakeModelServer;
 import dev.hpa.adapter.testing.FakeModelServer.Format;
-import dev.hpa.adapter.testing.HeldLoad;
 import dev.hpa.adapter.testing.TestPods;
 import dev.hpa.adapter.testing.ServingCertificateResource;
 import io.quarkus.test.common.WithTestResource;
@@ -19,13 +18,12 @@ import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.hamcrest.Matcher;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,26 +41,25 @@ class FailingPodsTest {
     @KubernetesTestServer
     KubernetesServer k8s;
 
-    final List<AutoCloseable> running = new ArrayList<>();
+    TestPods pods;
+
+    @BeforeEach
+    void start() {
+        pods = new TestPods(k8s.getClient());
+    }
 
     @AfterEach
     void stop() throws Exception {
-        k8s.getClient().pods().inAnyNamespace().delete(); // so later tests do not scrape servers closed here
-        for (AutoCloseable c : running) {
-            c.close();
-        }
+        pods.close();
     }
 
+    /** A model server holding 6 requests of 100 ms. */
     FakeModelServer server(Format format) {
-        FakeModelServer server = FakeModelServer.start(format).serviceTime(Duration.ofMillis(100));
-        running.add(server);
-        running.add(new HeldLoad(server.predictUrl()).start(6, Duration.ofMillis(100)));
-        return server;
+        return pods.loaded(format, 6, Duration.ofMillis(100));
     }
 
     @Test
     void eachBadPodIsLeftOutWithItsReason() {
-        TestPods pods = new TestPods(k8s.getClient());
         FakeModelServer healthy = server(Format.VLLM);
         pods.ready(NS, "healthy", "mixed", healthy);
         Map<String, Matcher<String>> expected = Map.of(
@@ -102,7 +99,6 @@ class FailingPodsTest {
 
     @Test
     void aPodRecoversOnceItsPageIsGoodAgain() {
-        TestPods pods = new TestPods(k8s.getClient());
         FakeModelServer flaky = server(Format.TORCHSERVE).garbage(true);
         pods.ready(NS, "flaky", "recovering", flaky);
         String path = "/apis/custom.metrics.k8s.io/v1beta1/namespaces/" + NS + "/pods/flaky/concurrency";

@@ -61,6 +61,11 @@ import org.bouncycastle.util.io.pem.PemObject;
  * PemFiles files = server.writePem(dir, "tls");                      // tls.crt + tls.key (PKCS#8)
  * Issued proxy = ca.issue(Leaf.client("front-proxy-client", "system:masters"));
  * SSLContext mtls = proxy.clientContext(ca);                          // presents proxy, trusts ca
+ *
+ * // REST Assured takes the trust store as is, and the client key store as a file:
+ * SSLConfig.sslConfig().trustStore(ca.trustStore())
+ *         .keyStore(proxy.writePkcs12(dir.resolve("proxy.p12")).toFile(), TestCertificates.PASSWORD)
+ *         .keystoreType("PKCS12");
  * </pre>
  */
 public final class TestCertificates {
@@ -81,7 +86,7 @@ public final class TestCertificates {
         EC, RSA
     }
 
-    /** How a private key is written: PKCS#8 ("PRIVATE KEY") or traditional (PKCS#1 "RSA PRIVATE KEY", SEC1 "EC PRIVATE KEY"). */
+    /** How a key is written: PKCS#8 "PRIVATE KEY", or traditional: PKCS#1 "RSA PRIVATE KEY", SEC1 "EC PRIVATE KEY". */
     public enum KeyEncoding {
         PKCS8, TRADITIONAL
     }
@@ -98,7 +103,7 @@ public final class TestCertificates {
         return new Authority(certificate, keyPair, List.of());
     }
 
-    /** A JDK TLS context that presents {@code keyStore} (may be null: no client certificate) and trusts {@code trustStore}. */
+    /** A JDK TLS context presenting {@code keyStore} (null: no client certificate) and trusting {@code trustStore}. */
     public static SSLContext sslContext(KeyStore keyStore, KeyStore trustStore) {
         try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -276,7 +281,9 @@ public final class TestCertificates {
                     return pemOf(new JcaPKCS8Generator(privateKey, null));
                 }
                 // JcaPEMWriter writes an RSA key as PKCS#1, but an EC key without its curve, which no reader accepts.
-                return privateKey.getAlgorithm().equals("EC") ? pemOf(new PemObject("EC PRIVATE KEY", sec1())) : pemOf(privateKey);
+                return privateKey.getAlgorithm().equals("EC")
+                        ? pemOf(new PemObject("EC PRIVATE KEY", sec1()))
+                        : pemOf(privateKey);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

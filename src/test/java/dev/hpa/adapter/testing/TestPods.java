@@ -4,20 +4,53 @@ import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Pod objects for the Kubernetes mock server that point at local fake model servers: pod IP 127.0.0.1 and the
- * metrics port of the fake. The mock cannot run a pod, so the pod runs here and the object says where.
+ * metrics port of the fake. The mock cannot run a pod, so the pod runs here and the object says where. Closing
+ * deletes every pod and stops every server and load started through it.
  */
-public final class TestPods {
+public final class TestPods implements AutoCloseable {
 
     public static final String ISVC_LABEL = "serving.kserve.io/inferenceservice";
 
     private final KubernetesClient client;
+    private final List<AutoCloseable> running = new ArrayList<>();
 
     public TestPods(KubernetesClient client) {
         this.client = client;
+    }
+
+    /** A fake model server holding {@code inFlight} requests of {@code serviceTime} each, started spread out. */
+    public FakeModelServer loaded(FakeModelServer.Format format, int inFlight, Duration serviceTime) {
+        FakeModelServer server = idle(format, serviceTime);
+        running.add(new HeldLoad(server.predictUrl()).start(inFlight, serviceTime));
+        return server;
+    }
+
+    public FakeModelServer idle(FakeModelServer.Format format, Duration serviceTime) {
+        FakeModelServer server = FakeModelServer.start(format).serviceTime(serviceTime);
+        running.add(server);
+        return server;
+    }
+
+    /** A load the caller starts and resizes itself; closed with the rest. */
+    public HeldLoad load(FakeModelServer server) {
+        HeldLoad load = new HeldLoad(server.predictUrl());
+        running.add(load);
+        return load;
+    }
+
+    @Override
+    public void close() throws Exception {
+        client.pods().inAnyNamespace().delete(); // so later tests do not scrape servers closed here
+        for (AutoCloseable c : running) {
+            c.close();
+        }
     }
 
     /** A Running, Ready KServe pod announcing the fake's port the way its serving runtime would. */

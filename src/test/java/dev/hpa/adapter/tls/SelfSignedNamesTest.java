@@ -37,10 +37,4 @@ class SelfSignedNamesTest {
         assertEquals(List.of("localhost"), SelfSignedNames.of(Optional.empty(), Map.of()).dnsNames());
         assertEquals(List.of("localhost"), SelfSignedNames.of(Optional.of("localhost"), Map.of()).dnsNames());
     }
-
-    @Test
-    void listsDnsNamesBeforeAddresses() {
-        assertEquals(List.of("localhost", "box", "127.0.0.1", "::1"),
-                SelfSignedNames.of(Optional.of("box"), Map.of()).all());
-    }
 }

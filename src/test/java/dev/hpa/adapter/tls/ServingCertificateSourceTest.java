@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -70,8 +72,8 @@ class ServingCertificateSourceTest {
 
     @Test
     void generatesWhenNoFilesAreConfigured() {
-        ServingCertificate generated = SelfSignedCertificate.generate(SelfSignedNames.of(Optional.empty(), java.util.Map.of()),
-                Instant.now());
+        ServingCertificate generated = SelfSignedCertificate.generate(
+                SelfSignedNames.of(Optional.empty(), Map.of()), Instant.now());
 
         ServingCertificateSource source = new ServingCertificateSource(Optional.empty(), () -> generated);
 
@@ -120,13 +122,13 @@ class ServingCertificateSourceTest {
         ServingCertificateSource source = sourceFor(files);
 
         Files.writeString(files.keyFile(), "half-written");
-        boolean[] changed = { source.refresh(), source.refresh(), source.refresh() };
+        List<Boolean> changed = List.of(source.refresh(), source.refresh(), source.refresh());
 
-        assertEquals(List.of(false, false, false), List.of(changed[0], changed[1], changed[2]));
+        assertEquals(List.of(false, false, false), changed);
         assertEquals(original.certificate(), source.current().leaf());
         assertEquals(1, errors.size(), "one ERROR per change");
-        assertTrue(errors.get(0).getMessage().contains(files.keyFile().toString())
-                || String.valueOf(errors.get(0).getParameters()[1]).contains(files.keyFile().toString()));
+        // errorf() hands the values over as parameters; the problem names the file.
+        assertTrue(Arrays.toString(errors.get(0).getParameters()).contains(files.keyFile().toString()));
     }
 
     @Test
@@ -175,7 +177,7 @@ class ServingCertificateSourceTest {
     /** Swaps both files at once, as the kubelet does for a Secret volume. */
     private void replace(PemFiles files, Issued issued) throws IOException {
         PemFiles staged = issued.writePem(Files.createTempDirectory(dir, "staged"), "tls");
-        Files.move(staged.certFile(), files.certFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(staged.keyFile(), files.keyFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(staged.certFile(), files.certFile(), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(staged.keyFile(), files.keyFile(), StandardCopyOption.ATOMIC_MOVE);
     }
 }
