@@ -2,12 +2,12 @@ package dev.hpa.adapter.testing;
 
 import dev.hpa.adapter.testing.TestCertificates.Authority;
 import dev.hpa.adapter.testing.TestCertificates.Leaf;
-import dev.hpa.adapter.testing.TestCertificates.PemFiles;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
@@ -19,24 +19,39 @@ public class ServingCertificateResource implements QuarkusTestResourceLifecycleM
     /** The CA that issued the serving certificate; clients trust it and nothing else. */
     public static final Authority CA = TestCertificates.authority("adapter-test-ca");
 
-    private static Path directory;
-    private static PemFiles files;
+    private static Path volume;
+    private static int generation;
 
     @Override
     public Map<String, String> start() {
         try {
-            directory = Files.createTempDirectory("adapter-serving-cert");
+            volume = Files.createTempDirectory("adapter-serving-cert");
+            issue();
+            Files.createSymbolicLink(volume.resolve("tls.crt"), Path.of("..data", "tls.crt"));
+            Files.createSymbolicLink(volume.resolve("tls.key"), Path.of("..data", "tls.key"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        files = issue();
-        return Map.of("adapter.tls.cert-file", files.certFile().toString(),
-                "adapter.tls.key-file", files.keyFile().toString());
+        return Map.of("adapter.tls.cert-file", volume.resolve("tls.crt").toString(),
+                "adapter.tls.key-file", volume.resolve("tls.key").toString());
     }
 
-    /** Issues a fresh serving certificate for localhost into the files the adapter reads; returns them. */
-    public static PemFiles issue() {
-        return CA.issue(Leaf.server("localhost", "127.0.0.1")).writePem(directory, "tls");
+    /**
+     * Issues a fresh serving certificate for localhost and swaps it in the way the kubelet updates a Secret
+     * volume: both files are written into a new directory, and one atomic rename of the {@code ..data} symlink
+     * switches the pair. The paths the adapter reads never change.
+     */
+    public static synchronized void issue() {
+        try {
+            String name = "..gen-" + ++generation;
+            Path dir = Files.createDirectory(volume.resolve(name));
+            CA.issue(Leaf.server("localhost", "127.0.0.1")).writePem(dir, "tls"); // tls.crt, tls.key
+            Path next = Files.createSymbolicLink(volume.resolve("..data_tmp"), Path.of(name));
+            Files.move(next, volume.resolve("..data"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
