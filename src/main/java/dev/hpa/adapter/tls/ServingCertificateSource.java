@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import dev.hpa.adapter.config.AdapterConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,11 +31,9 @@ public class ServingCertificateSource {
     /** The last problem logged; stands in for the digest while the files cannot be read at all. */
     private String lastSeenProblem;
 
-    // The only place that reads the adapter.tls.*-file settings.
     @Inject
-    ServingCertificateSource(@ConfigProperty(name = ServingCertificateFiles.CERT_FILE_KEY) Optional<String> certFile,
-            @ConfigProperty(name = ServingCertificateFiles.KEY_FILE_KEY) Optional<String> keyFile) {
-        this(ServingCertificateFiles.fromSettings(certFile, keyFile),
+    ServingCertificateSource(AdapterConfig config) {
+        this(ServingCertificateFiles.fromSettings(config.tls().certFile(), config.tls().keyFile()),
                 () -> SelfSignedCertificate.generate(SelfSignedNames.ofThisHost(), Instant.now()));
     }
 
