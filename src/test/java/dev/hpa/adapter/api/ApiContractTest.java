@@ -48,6 +48,17 @@ class ApiContractTest {
     }
 
     @Test
+    void answersJsonToTheHpasProtobufFirstAccept() {
+        // kube-controller-manager asks for protobuf first; we answer JSON, and must say so in Content-Type.
+        Api.https().header("Accept", "application/vnd.kubernetes.protobuf, */*")
+                .get("/apis/custom.metrics.k8s.io/v1beta2").then()
+                .statusCode(200).contentType("application/json").body("kind", equalTo("APIResourceList"));
+        Api.https().header("Accept", "application/vnd.kubernetes.protobuf, */*")
+                .get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/a/pods/%2A/nope").then()
+                .statusCode(404).contentType("application/json").body("kind", equalTo("Status"));
+    }
+
+    @Test
     void groupDocumentsAndAggregatedDiscoveryFallback() {
         Api.https().get("/apis").then().statusCode(200)
                 .body("kind", equalTo("APIGroupList"))
