@@ -1,0 +1,14 @@
+package dev.hpa.adapter.auth;
+
+/**
+ * A bearer token could not be checked because the TokenReview call to kube-apiserver failed (refused, timed out,
+ * forbidden). The caller is neither authenticated nor rejected: answer 500 (or 401 if you must) and do not cache.
+ */
+public class AuthenticationUnavailableException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public AuthenticationUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
