@@ -11,9 +11,9 @@ import jakarta.ws.rs.core.Response;
  * Writes Kubernetes wire JSON with a streaming generator: no DTO trees to build per request, and the field
  * order of Go's encoder, so that our answers diff cleanly against other adapters'.
  */
-final class KubeJson {
+public final class KubeJson {
 
-    static final String JSON = "application/json";
+    public static final String JSON = "application/json";
     private static final JsonFactory FACTORY = new JsonFactory();
 
     /** Writes one document. */
@@ -38,7 +38,15 @@ final class KubeJson {
     }
 
     static Response status(int code, String reason, String message) {
-        return Response.status(code).type(JSON).entity(bytes(json -> {
+        return Response.status(code).type(JSON).entity(statusBody(code, reason, message, null)).build();
+    }
+
+    /** Kubernetes' Status details: the object an error is about ({@code kind} is the resource). */
+    public record Details(String name, String group, String kind) {}
+
+    /** A metav1.Status document; {@code details} may be null. */
+    public static byte[] statusBody(int code, String reason, String message, Details details) {
+        return bytes(json -> {
             json.writeStartObject();
             json.writeStringField("kind", "Status");
             json.writeStringField("apiVersion", "v1");
@@ -47,8 +55,15 @@ final class KubeJson {
             json.writeStringField("status", "Failure");
             json.writeStringField("message", message);
             json.writeStringField("reason", reason);
+            if (details != null) {
+                json.writeObjectFieldStart("details");
+                json.writeStringField("name", details.name());
+                json.writeStringField("group", details.group());
+                json.writeStringField("kind", details.kind());
+                json.writeEndObject();
+            }
             json.writeNumberField("code", code);
             json.writeEndObject();
-        })).build();
+        });
     }
 }

@@ -20,6 +20,10 @@ public interface AdapterConfig {
 
     Tls tls();
 
+    Authentication authentication();
+
+    Authorization authorization();
+
     Pods pods();
 
     Scrape scrape();
@@ -39,6 +43,28 @@ public interface AdapterConfig {
         /** How often the two files are checked for new content (cert-manager rotates them in place). */
         @WithDefault("10s")
         Duration reloadCheckInterval();
+    }
+
+    /**
+     * Who is calling. By default everything comes from kube-system/extension-apiserver-authentication, watched so
+     * that a rotated CA takes effect at once; the files override it where that configmap cannot be read.
+     */
+    interface Authentication {
+        /** PEM CA bundle that signs kube-apiserver's front-proxy client certificate; overrides the configmap's. */
+        Optional<String> requestheaderClientCaFile();
+
+        /** PEM CA bundle for callers presenting client certificates (CN = user, O = groups). */
+        Optional<String> clientCaFile();
+
+        /** How long a TokenReview's answer is reused, as kube-apiserver's --authentication-token-webhook-cache-ttl. */
+        @WithDefault("10s")
+        Duration tokenCacheTtl();
+    }
+
+    interface Authorization {
+        /** How long a SubjectAccessReview's answer, allow or deny, is reused. */
+        @WithDefault("10s")
+        Duration cacheTtl();
     }
 
     interface Pods {

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.hpa.adapter.testing.Api;
 import dev.hpa.adapter.testing.ServingCertificateResource;
+import dev.hpa.adapter.testing.TestIdentities;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * with kind and apiVersion everywhere, every error a metav1.Status with the right code and reason.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = TestIdentities.class)
 @WithTestResource(ServingCertificateResource.class)
 class ApiContractTest {
 

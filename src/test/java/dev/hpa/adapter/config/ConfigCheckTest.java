@@ -16,9 +16,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Start-up checks name the keys at fault, as an operator would type them. */
-class ConfigCheckTest {
+public class ConfigCheckTest {
 
-    static AdapterConfig config(Map<String, String> properties) {
+    /** The configuration mapping over just these properties, as the application would see it. */
+    public static AdapterConfig config(Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(AdapterConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter()) // Quarkus's "1s" syntax

@@ -13,6 +13,7 @@ import dev.hpa.adapter.testing.HeldLoad;
 import dev.hpa.adapter.testing.HpaFormula;
 import dev.hpa.adapter.testing.TestPods;
 import dev.hpa.adapter.testing.ServingCertificateResource;
+import dev.hpa.adapter.testing.TestIdentities;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -37,7 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * what the servers really held, within 10 %.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = TestIdentities.class)
 @WithTestResource(ServingCertificateResource.class)
 class ConcurrencyEndToEndTest {
 

@@ -12,6 +12,7 @@ import dev.hpa.adapter.testing.FakeModelServer;
 import dev.hpa.adapter.testing.FakeModelServer.Format;
 import dev.hpa.adapter.testing.TestPods;
 import dev.hpa.adapter.testing.ServingCertificateResource;
+import dev.hpa.adapter.testing.TestIdentities;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * on, while a healthy pod beside them keeps an exact value.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = TestIdentities.class)
 @WithTestResource(ServingCertificateResource.class)
 class FailingPodsTest {
 

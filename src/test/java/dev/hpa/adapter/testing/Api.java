@@ -2,7 +2,11 @@ package dev.hpa.adapter.testing;
 
 import static io.restassured.RestAssured.given;
 
+import io.restassured.config.RestAssuredConfig;
+import io.restassured.config.SSLConfig;
 import io.restassured.specification.RequestSpecification;
+import javax.net.ssl.SSLContext;
+import org.apache.http.conn.ssl.SSLSocketFactory;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /** REST Assured aimed at the adapter's HTTPS port as a test runs it, trusting only the test CA. */
@@ -10,12 +14,37 @@ public final class Api {
 
     private Api() {}
 
+    /**
+     * As kube-apiserver's aggregator proxies an administrator's request: its front-proxy client certificate and
+     * the caller's identity in X-Remote-* headers (system:masters, so no SubjectAccessReview is needed).
+     */
     public static RequestSpecification https() {
-        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-ssl-port", Integer.class)
-                .orElse(8444);
-        // Verified TLS: the test CA, and the host name against the certificate's SANs.
-        return given().baseUri("https://localhost").port(port).trustStore(ServingCertificateResource.CA.trustStore())
+        return anonymous()
+                .keyStore(TestIdentities.frontProxyClientP12().toFile(), TestCertificates.PASSWORD)
+                .header("X-Remote-User", "test-admin")
+                .header("X-Remote-Group", "system:masters");
+    }
+
+    /** No client certificate, no token: verified TLS only (the test CA, and the host name against the SANs). */
+    public static RequestSpecification anonymous() {
+        return given().baseUri("https://localhost").port(httpsPort())
+                .trustStore(ServingCertificateResource.CA.trustStore())
                 .urlEncodingEnabled(false);
+    }
+
+    /**
+     * TLS presenting {@code certificate} whatever the server asks for: a JDK client would only offer a
+     * certificate whose issuer the server lists, and some tests need the server to see one it does not trust.
+     */
+    public static RequestSpecification presenting(TestCertificates.Issued certificate) {
+        SSLContext context = TestCertificates.alwaysPresenting(certificate, ServingCertificateResource.CA);
+        return given().baseUri("https://localhost").port(httpsPort()).urlEncodingEnabled(false)
+                .config(RestAssuredConfig.config().sslConfig(SSLConfig.sslConfig().sslSocketFactory(
+                        new SSLSocketFactory(context, SSLSocketFactory.STRICT_HOSTNAME_VERIFIER))));
+    }
+
+    public static int httpsPort() {
+        return ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-ssl-port", Integer.class).orElse(8444);
     }
 
     /** The management port, where self-metrics and SmallRye health live. */

@@ -122,6 +122,62 @@ public final class TestCertificates {
         }
     }
 
+    /**
+     * A client TLS context that presents {@code certificate} on every handshake, whatever CAs the server lists,
+     * and trusts {@code trusted}. The JDK's own key manager offers only certificates from the listed CAs.
+     */
+    public static SSLContext alwaysPresenting(Issued certificate, Authority trusted) {
+        X509Certificate[] chain = certificate.chain().toArray(X509Certificate[]::new);
+        javax.net.ssl.X509ExtendedKeyManager keys = new javax.net.ssl.X509ExtendedKeyManager() {
+            @Override
+            public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers,
+                    java.net.Socket socket) {
+                return "client";
+            }
+
+            @Override
+            public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers,
+                    javax.net.ssl.SSLEngine engine) {
+                return "client";
+            }
+
+            @Override
+            public X509Certificate[] getCertificateChain(String alias) {
+                return chain;
+            }
+
+            @Override
+            public PrivateKey getPrivateKey(String alias) {
+                return certificate.privateKey();
+            }
+
+            @Override
+            public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+                return new String[] {"client"};
+            }
+
+            @Override
+            public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+                return null;
+            }
+
+            @Override
+            public String chooseServerAlias(String keyType, java.security.Principal[] issuers,
+                    java.net.Socket socket) {
+                return null;
+            }
+        };
+        try {
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted.trustStore());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {keys}, trust.getTrustManagers(), RANDOM);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A certificate authority: a root, or an intermediate that carries its chain up to (not including) the root. */
     public static final class Authority {
 

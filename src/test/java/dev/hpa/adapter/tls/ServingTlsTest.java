@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.hpa.adapter.testing.ServingCertificateResource;
+import dev.hpa.adapter.testing.TestIdentities;
 import dev.hpa.adapter.testing.TestCertificates;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The serving side of TLS with real handshakes: what kube-apiserver's aggregator proxy will meet. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = TestIdentities.class)
 @WithTestResource(ServingCertificateResource.class)
 class ServingTlsTest {
 

@@ -1,0 +1,192 @@
+package dev.hpa.adapter.auth;
+
+import dev.hpa.adapter.api.KubeJson;
+import dev.hpa.adapter.config.AdapterConfig;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.jboss.logging.Logger;
+
+/**
+ * Every request on the API port, before it is routed: who is calling (front-proxy certificate and X-Remote-*
+ * headers, a client certificate, or a bearer token through TokenReview; anonymous otherwise) and may they do
+ * this (SubjectAccessReview, with the attributes kube-apiserver computes). Answers 401/403 as kube-apiserver
+ * words them. The probes are always allowed, as kube-apiserver's --authorization-always-allow-paths.
+ */
+@ApplicationScoped
+public class AuthFilter {
+
+    private static final Logger LOG = Logger.getLogger(AuthFilter.class);
+    static final Set<String> ALWAYS_ALLOWED = Set.of("/healthz", "/livez", "/readyz");
+    /** Before the HTTP metrics and the REST layer; Quarkus runs filters of higher priority first. */
+    private static final int PRIORITY = 1000;
+
+    private final AuthenticationSource source;
+    private final KubernetesClient reviewClient;
+    private final TokenReviewer tokens;
+    private final AccessReviewer access;
+    private final Vertx vertx;
+
+    public AuthFilter(AuthenticationSource source, KubernetesClient client, AdapterConfig config, Clock clock,
+            Vertx vertx) {
+        this.source = source;
+        this.vertx = vertx;
+        // Reviews sit in the request path: no retries with back-off, and a timeout well under the aggregator's.
+        this.reviewClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
+                .withRequestRetryBackoffLimit(0).withRequestTimeout(5_000).build()).build();
+        this.tokens = new TokenReviewer(reviewClient, config.authentication().tokenCacheTtl(), clock);
+        Duration ttl = config.authorization().cacheTtl();
+        this.access = new AccessReviewer(reviewClient, ttl, ttl, clock);
+    }
+
+    void register(@Observes Filters filters) {
+        filters.register(this::filter, PRIORITY);
+    }
+
+    void close(@Observes ShutdownEvent event) {
+        reviewClient.close();
+    }
+
+    void filter(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        CertificateAuthenticator authenticator = source.authenticator();
+        CertificateAuthenticator.Result certificate = authenticator.authenticate(peerChain(request),
+                request.headers()::getAll, request.headers().names());
+        if (certificate.outcome() != CertificateAuthenticator.Outcome.FRONT_PROXY) {
+            // Identity headers count only from the front proxy; from anyone else they are dropped, never trusted.
+            stripIdentityHeaders(request, authenticator.settings());
+        }
+        if (ALWAYS_ALLOWED.contains(request.path())) {
+            rc.next();
+            return;
+        }
+        String token = bearerToken(request);
+        if (certificate.outcome() == CertificateAuthenticator.Outcome.REJECTED && token == null) {
+            unauthorized(rc, certificate.reason());
+            return;
+        }
+        RequestAttributes attributes;
+        try {
+            attributes = RequestAttributes.of(request.method().name(), request.uri());
+        } catch (IllegalArgumentException e) {
+            status(rc, 400, "BadRequest", e.getMessage(), null);
+            return;
+        }
+        // As kube-apiserver's union of authenticators: a certificate that does not verify still lets a valid
+        // bearer token through, and only then is the request anonymous.
+        Optional<Caller> caller = certificate.authenticatedCaller();
+        if (caller.isPresent() || token == null) {
+            authorize(rc, caller.orElse(Caller.ANONYMOUS), attributes);
+            return;
+        }
+        vertx.executeBlocking(() -> tokens.review(token), false).onComplete(reviewed -> {
+            if (reviewed.failed()) {
+                LOG.warnf("Cannot review a bearer token: %s", reviewed.cause().getMessage());
+                unauthorized(rc, reviewed.cause().getMessage());
+            } else if (reviewed.result().isEmpty()) {
+                unauthorized(rc, "the token was not accepted by TokenReview");
+            } else {
+                authorize(rc, reviewed.result().get(), attributes);
+            }
+        });
+    }
+
+    private void authorize(RoutingContext rc, Caller caller, RequestAttributes attributes) {
+        // The HPA asks the same question every sync: nearly always a cache hit, answered on the event loop.
+        Optional<AccessReviewer.Decision> known = access.known(caller, attributes);
+        if (known.isPresent()) {
+            decide(rc, caller, attributes, known.get());
+            return;
+        }
+        vertx.executeBlocking(() -> access.review(caller, attributes), false).onComplete(reviewed -> {
+            if (reviewed.failed()) {
+                LOG.warnf("Cannot authorize %s: %s", caller.user(), reviewed.cause().getMessage());
+                status(rc, 500, "InternalError", "Internal error occurred: " + reviewed.cause().getMessage(), null);
+            } else {
+                decide(rc, caller, attributes, reviewed.result());
+            }
+        });
+    }
+
+    private static void decide(RoutingContext rc, Caller caller, RequestAttributes attributes,
+            AccessReviewer.Decision decision) {
+        if (decision.allowed()) {
+            rc.next();
+            return;
+        }
+        ForbiddenMessages.StatusDetails details = ForbiddenMessages.details(attributes);
+        status(rc, 403, "Forbidden", ForbiddenMessages.message(caller, attributes, decision.reason()),
+                details.isEmpty() ? null : new KubeJson.Details(details.name(), details.group(), details.kind()));
+    }
+
+    /** kube-apiserver says no more than "Unauthorized"; the reason goes to the log for the operator. */
+    private static void unauthorized(RoutingContext rc, String reason) {
+        LOG.debugf("Unauthorized request %s %s: %s", rc.request().method(), rc.request().path(), reason);
+        status(rc, 401, "Unauthorized", "Unauthorized", null);
+    }
+
+    private static void status(RoutingContext rc, int code, String reason, String message, KubeJson.Details details) {
+        rc.response().setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, KubeJson.JSON)
+                .end(Buffer.buffer(KubeJson.statusBody(code, reason, message, details)));
+    }
+
+    private static X509Certificate[] peerChain(HttpServerRequest request) {
+        SSLSession session = request.sslSession();
+        if (session == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            X509Certificate[] x509 = new X509Certificate[chain.length];
+            for (int i = 0; i < chain.length; i++) {
+                x509[i] = (X509Certificate) chain[i];
+            }
+            return x509;
+        } catch (SSLPeerUnverifiedException noCertificate) {
+            return null;
+        }
+    }
+
+    private static String bearerToken(HttpServerRequest request) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = authorization.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    private static void stripIdentityHeaders(HttpServerRequest request, AuthenticationSettings settings) {
+        settings.usernameHeaders().forEach(request.headers()::remove);
+        settings.groupHeaders().forEach(request.headers()::remove);
+        settings.uidHeaders().forEach(request.headers()::remove);
+        List<String> extra = new ArrayList<>();
+        for (String name : request.headers().names()) {
+            for (String prefix : settings.extraHeaderPrefixes()) {
+                if (name.regionMatches(true, 0, prefix, 0, prefix.length())) {
+                    extra.add(name);
+                }
+            }
+        }
+        extra.forEach(request.headers()::remove);
+    }
+}
