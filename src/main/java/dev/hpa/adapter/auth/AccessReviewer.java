@@ -98,7 +98,9 @@ public final class AccessReviewer {
 
     /** The review kube's webhook authorizer sends: empty strings and collections left out, as Go's omitempty does. */
     static SubjectAccessReview reviewOf(Caller caller, RequestAttributes attributes) {
+        // Empty metadata, as Go sends it ({"creationTimestamp":null}): some servers insist on the field.
         SubjectAccessReviewBuilder review = new SubjectAccessReviewBuilder()
+                .withNewMetadata().endMetadata()
                 .withNewSpec()
                 .withUser(emptyToNull(caller.user()))
                 .withUid(emptyToNull(caller.uid()))

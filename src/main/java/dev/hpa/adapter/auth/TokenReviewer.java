@@ -67,7 +67,8 @@ public final class TokenReviewer {
     }
 
     private TokenReview create(String bearerToken) {
-        TokenReview review = new TokenReviewBuilder().withNewSpec().withToken(bearerToken).endSpec().build();
+        TokenReview review = new TokenReviewBuilder().withNewMetadata().endMetadata().withNewSpec().withToken(bearerToken)
+                .endSpec().build();
         try {
             return client.authentication().v1().tokenReviews().create(review);
         } catch (KubernetesClientException e) {
