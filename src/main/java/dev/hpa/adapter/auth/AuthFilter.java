@@ -18,6 +18,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,17 +40,21 @@ public class AuthFilter {
     static final Set<String> ALWAYS_ALLOWED = Set.of("/healthz", "/livez", "/readyz");
     /** Before the HTTP metrics and the REST layer; Quarkus runs filters of higher priority first. */
     private static final int PRIORITY = 1000;
+    private static final String SESSION_VERIFICATION = AuthFilter.class.getName() + ".verification";
+    private static final Duration SESSION_VERIFICATION_TTL = Duration.ofMinutes(1);
 
     private final AuthenticationSource source;
     private final KubernetesClient reviewClient;
     private final TokenReviewer tokens;
     private final AccessReviewer access;
     private final Vertx vertx;
+    private final Clock clock;
 
     public AuthFilter(AuthenticationSource source, KubernetesClient client, AdapterConfig config, Clock clock,
             Vertx vertx) {
         this.source = source;
         this.vertx = vertx;
+        this.clock = clock;
         // Reviews sit in the request path: no retries with back-off, and a timeout well under the aggregator's.
         this.reviewClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
                 .withRequestRetryBackoffLimit(0).withRequestTimeout(5_000).build()).build();
@@ -69,8 +74,9 @@ public class AuthFilter {
     void filter(RoutingContext rc) {
         HttpServerRequest request = rc.request();
         CertificateAuthenticator authenticator = source.authenticator();
-        CertificateAuthenticator.Result certificate = authenticator.authenticate(peerChain(request),
-                request.headers()::getAll, request.headers().names());
+        CertificateAuthenticator.Result certificate = authenticator.authenticate(
+                verification(request.sslSession(), authenticator), request.headers()::getAll,
+                request.headers().names());
         if (certificate.outcome() != CertificateAuthenticator.Outcome.FRONT_PROXY) {
             // Identity headers count only from the front proxy; from anyone else they are dropped, never trusted.
             stripIdentityHeaders(request, authenticator.settings());
@@ -149,11 +155,35 @@ public class AuthFilter {
                 .end(Buffer.buffer(KubeJson.statusBody(code, reason, message, details)));
     }
 
-    private static X509Certificate[] peerChain(HttpServerRequest request) {
-        SSLSession session = request.sslSession();
+    /**
+     * The chain's verification, kept in the TLS session: kube-apiserver sends every proxied request over a few
+     * long-lived connections, and path validation is the costly part of authentication. A verification is reused
+     * only with the authenticator that made it (a rotated CA makes a new one), for at most a minute, and never
+     * past a certificate's expiry.
+     */
+    private CertificateAuthenticator.Verification verification(SSLSession session,
+            CertificateAuthenticator authenticator) {
         if (session == null) {
-            return null;
+            return CertificateAuthenticator.Verification.NONE;
         }
+        Instant now = clock.instant();
+        if (session.getValue(SESSION_VERIFICATION) instanceof SessionVerification kept
+                && kept.authenticator() == authenticator && now.isBefore(kept.until())) {
+            return kept.verification();
+        }
+        CertificateAuthenticator.Verification verification = authenticator.verify(peerChain(session));
+        Instant until = now.plus(SESSION_VERIFICATION_TTL);
+        if (verification.validUntil().isBefore(until)) {
+            until = verification.validUntil();
+        }
+        session.putValue(SESSION_VERIFICATION, new SessionVerification(authenticator, verification, until));
+        return verification;
+    }
+
+    private record SessionVerification(CertificateAuthenticator authenticator,
+            CertificateAuthenticator.Verification verification, Instant until) {}
+
+    private static X509Certificate[] peerChain(SSLSession session) {
         try {
             Certificate[] chain = session.getPeerCertificates();
             X509Certificate[] x509 = new X509Certificate[chain.length];

@@ -108,42 +108,99 @@ public final class CertificateAuthenticator {
     }
 
     /**
+     * What a certificate chain proves, before any header is read: the costly part (PKIX path validation against
+     * both CA sets), which depends on the chain alone and so can be kept for a TLS session's lifetime.
+     *
+     * @param frontProxy    verified by the request-header CA, with an allowed CN: the headers may name the caller
+     * @param chainProblem  why the front-proxy check failed, or null
+     * @param client        the outcome of the client-CA check when that CA verified the chain, else null
+     * @param clientProblem why the client-CA check failed for a chain it recognised, or null
+     * @param unknown       the reason to give when no CA recognised the chain at all
+     * @param validUntil    the earliest notAfter of the chain: past it, verify again
+     */
+    public record Verification(X509Certificate leaf, boolean frontProxy, String chainProblem, Result client,
+            String clientProblem, String unknown, Instant validUntil) {
+
+        /** No certificate, or no CA to judge it by. */
+        public static final Verification NONE = new Verification(null, false, null, null, null, null, Instant.MAX);
+    }
+
+    /** @param peerChain the verified-by-nobody chain the TLS session holds (leaf first); null or empty without one */
+    public Verification verify(X509Certificate[] peerChain) {
+        if (peerChain == null || peerChain.length == 0) {
+            return Verification.NONE;
+        }
+        // kube: "if there are intentionally no CA bundle contents, then we cannot authenticate this request".
+        if (!frontProxyAuthorities.hasAuthorities() && !clientAuthorities.hasAuthorities()) {
+            return Verification.NONE;
+        }
+        Instant now = clock.instant();
+        X509Certificate leaf = peerChain[0];
+        boolean frontProxy = false;
+        String chainProblem = null;
+        Verdict proxyVerdict = frontProxyAuthorities.verify(peerChain, now);
+        if (proxyVerdict.trusted()) {
+            String commonName = SubjectNames.commonName(leaf);
+            frontProxy = isAllowedName(commonName);
+            chainProblem = frontProxy ? null : "x509: subject with cn=" + commonName + " is not in the allowed list";
+        } else if (proxyVerdict.status() == Status.INVALID) {
+            chainProblem = proxyVerdict.problem();
+        }
+        // A front-proxy certificate that failed its own checks still counts as a client certificate when the client
+        // CA also verifies it, just as kube's union of authenticators goes on to the next one.
+        Verdict clientVerdict = clientAuthorities.verify(peerChain, now);
+        Result client = clientVerdict.trusted() ? clientIdentity(leaf) : null;
+        String clientProblem = clientVerdict.status() == Status.INVALID ? clientVerdict.problem() : null;
+        return new Verification(leaf, frontProxy, chainProblem, client, clientProblem, clientVerdict.problem(),
+                earliestNotAfter(peerChain));
+    }
+
+    /**
      * @param peerChain the verified-by-nobody chain the TLS session holds (leaf first); null or empty without one
      * @param headers all values of a header name; the lookup must ignore case, as HTTP header names do
      * @param headerNames every header name of the request, needed to find the extra headers by prefix
      */
     public Result authenticate(X509Certificate[] peerChain, Function<String, List<String>> headers,
             Collection<String> headerNames) {
-        if (peerChain == null || peerChain.length == 0) {
+        return authenticate(verify(peerChain), headers, headerNames);
+    }
+
+    /** The request's outcome from a chain's {@link #verify verification} and the request's headers. */
+    public Result authenticate(Verification verification, Function<String, List<String>> headers,
+            Collection<String> headerNames) {
+        if (verification.leaf() == null) {
             return Result.none();
         }
-        // kube: "if there are intentionally no CA bundle contents, then we cannot authenticate this request".
-        if (!frontProxyAuthorities.hasAuthorities() && !clientAuthorities.hasAuthorities()) {
-            return Result.none();
-        }
-        Instant now = clock.instant();
         List<String> problems = new ArrayList<>();
-        Verdict frontProxy = frontProxyAuthorities.verify(peerChain, now);
-        if (frontProxy.trusted()) {
-            Result proxied = frontProxyIdentity(peerChain[0], headers, headerNames);
-            if (proxied.outcome() == Outcome.FRONT_PROXY) {
-                return proxied;
+        if (verification.frontProxy()) {
+            Optional<Caller> proxied = new FrontProxyHeaders(settings, headers, headerNames).caller();
+            if (proxied.isPresent()) {
+                return Result.frontProxy(proxied.get());
             }
-            problems.add(proxied.reason());
-        } else if (frontProxy.status() == Status.INVALID) {
-            problems.add(frontProxy.problem());
+            problems.add("front-proxy certificate " + ChainVerifier.describe(verification.leaf())
+                    + " came without a user name in " + String.join(" or ", settings.usernameHeaders()));
+        } else if (verification.chainProblem() != null) {
+            problems.add(verification.chainProblem());
         }
-        // A front-proxy certificate that failed its own checks still counts as a client certificate when the client
-        // CA also verifies it, just as kube's union of authenticators goes on to the next one.
-        Verdict client = clientAuthorities.verify(peerChain, now);
-        if (client.trusted()) {
-            return clientIdentity(peerChain[0]);
+        if (verification.client() != null) {
+            return verification.client();
         }
-        if (client.status() == Status.INVALID) {
-            problems.add(client.problem());
+        if (verification.clientProblem() != null) {
+            problems.add(verification.clientProblem());
         }
         // "Signed by unknown authority" only when no CA recognised the certificate at all.
-        return Result.rejected(problems.isEmpty() ? client.problem() : String.join("; ", problems));
+        return Result.rejected(problems.isEmpty() ? verification.unknown() : String.join("; ", problems));
+    }
+
+    private static Instant earliestNotAfter(X509Certificate[] chain) {
+        Instant earliest = Instant.MAX;
+        for (X509Certificate certificate : chain) {
+            Instant notAfter = certificate.getNotAfter().toInstant();
+            if (notAfter.isBefore(earliest)) {
+                earliest = notAfter;
+            }
+        }
+        return earliest;
     }
 
     /**
@@ -152,19 +209,6 @@ public final class CertificateAuthenticator {
      */
     public Result authenticate(X509Certificate[] peerChain, Map<String, List<String>> headers) {
         return authenticate(peerChain, name -> valuesIgnoringCase(headers, name), headers.keySet());
-    }
-
-    /** For a leaf the request-header CA verified: the allowed-names check, then the caller from the headers. */
-    private Result frontProxyIdentity(X509Certificate leaf, Function<String, List<String>> headers,
-            Collection<String> headerNames) {
-        String commonName = SubjectNames.commonName(leaf);
-        if (!isAllowedName(commonName)) {
-            return Result.rejected("x509: subject with cn=" + commonName + " is not in the allowed list");
-        }
-        return new FrontProxyHeaders(settings, headers, headerNames).caller()
-                .map(Result::frontProxy)
-                .orElseGet(() -> Result.rejected("front-proxy certificate " + ChainVerifier.describe(leaf)
-                        + " came without a user name in " + String.join(" or ", settings.usernameHeaders())));
     }
 
     /** For a leaf the client CA verified: user = CN, groups = O values; no header is looked at. */
