@@ -34,8 +34,9 @@ public class StatusMapper {
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
         int code = e.getResponse().getStatus();
-        return KubeJson.status(code, Response.Status.fromStatusCode(code) == null ? "Unknown"
-                : Response.Status.fromStatusCode(code).getReasonPhrase().replace(" ", ""), e.getMessage());
+        Response.Status status = Response.Status.fromStatusCode(code);
+        String reason = status == null ? "Unknown" : status.getReasonPhrase().replace(" ", "");
+        return KubeJson.status(code, reason, e.getMessage());
     }
 
     @ServerExceptionMapper(priority = 10_000)

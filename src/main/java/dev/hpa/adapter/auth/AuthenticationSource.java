@@ -124,9 +124,14 @@ public class AuthenticationSource {
         trust.update(settings);
         authenticator = new CertificateAuthenticator(settings);
         current = settings;
-        LOG.infof("Authentication settings loaded: %d front-proxy CA(s), allowed names %s, %d client CA(s)",
-                settings.requestHeaderCAs().size(),
-                settings.allowedNames().isEmpty() ? "any" : settings.allowedNames(), settings.clientCAs().size());
+        if (settings.requestHeaderCAs().isEmpty()) {
+            LOG.warnf("No front-proxy CA: requests proxied by kube-apiserver cannot be authenticated (%d client CA(s))",
+                    settings.clientCAs().size());
+        } else {
+            LOG.infof("Authentication settings loaded: %d front-proxy CA(s), allowed names %s, %d client CA(s)",
+                    settings.requestHeaderCAs().size(),
+                    settings.allowedNames().isEmpty() ? "any" : settings.allowedNames(), settings.clientCAs().size());
+        }
     }
 
     public CertificateAuthenticator authenticator() {

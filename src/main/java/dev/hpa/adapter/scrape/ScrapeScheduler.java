@@ -50,6 +50,8 @@ public class ScrapeScheduler {
     private final long intervalMillis;
     private final int maxConcurrent;
     private final Map<PodKey, Target> targets = new ConcurrentHashMap<>();
+    /** Pods whose missing endpoint was logged, with the problem logged: said once per pod and problem. */
+    private final Map<PodKey, String> noEndpointLogged = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter successes;
     private final Counter skippedOverlap;
@@ -190,8 +192,6 @@ public class ScrapeScheduler {
         }
         target.announced = true;
     }
-
-    private final Map<PodKey, String> noEndpointLogged = new ConcurrentHashMap<>();
 
     private void logNoEndpointOnce(InferencePod pod) {
         if (!pod.endpointProblem().equals(noEndpointLogged.put(pod.key(), pod.endpointProblem()))) {
