@@ -110,7 +110,6 @@ class FakeModelServerTest {
     private final Map<Format, Scrape> after = new EnumMap<>(Format.class);
     private FakeModelServer server;
     private HeldLoad load;
-    private int inFlightAfterScrapes;
 
     @BeforeAll
     void holdTwentyRequestsAndScrapeEveryFormatTwice() throws Exception {
@@ -120,7 +119,6 @@ class FakeModelServerTest {
         scrapeEveryFormat(before);
         Thread.sleep(1000);
         scrapeEveryFormat(after);
-        inFlightAfterScrapes = server.inFlight();
     }
 
     @AfterAll
@@ -139,7 +137,10 @@ class FakeModelServerTest {
         // read from the quiet second in which every format was scraped twice; later tests stir the server up
         // (± 10 %: on a busy machine the loops get the CPU late between answer and next request)
         Scrape last = after.get(Format.KNATIVE_LEGACY_TEXT);
-        assertEquals(HELD, inFlightAfterScrapes, HELD * 0.1);
+        // The most requests open at once in that second: within 10 % of HELD, and never more. (An instant snapshot
+        // of in-flight was flaky here: in the full suite a loop can be late to resend at exactly that instant.)
+        int most = server.inFlightRange(last.nanos() - 1_000_000_000L, last.nanos())[1];
+        assertTrue(most <= HELD && most >= HELD * 0.9, "most requests held at once: " + most);
         assertEquals(HELD, server.averageInFlight(last.nanos() - 1_000_000_000L, last.nanos()), HELD * 0.1);
         assertEquals(0, load.failures());
         assertTrue(server.completed() > 150, "completed " + server.completed());
