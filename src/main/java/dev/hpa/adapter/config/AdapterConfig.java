@@ -30,6 +30,10 @@ public interface AdapterConfig {
 
     Window window();
 
+    Kubelet kubelet();
+
+    MetricsApi metricsApi();
+
     /** Metric recipes added by the operator, by name; checked before the built-in ones. */
     Map<String, RecipeConfig> recipes();
 
@@ -102,6 +106,35 @@ public interface AdapterConfig {
         /** The short window that follows load quickly. Served as {@code concurrency} and {@code rps}. */
         @WithDefault("6s")
         Duration burst();
+    }
+
+    /**
+     * CPU comes from each node's kubelet ({@code /metrics/resource}, as metrics-server reads it), only for nodes that
+     * run a watched inference pod, with the adapter's service-account token.
+     */
+    interface Kubelet {
+        /** How often each such kubelet is read; the kubelet itself refreshes CPU stats every 10-15 s. */
+        @WithDefault("5s")
+        Duration interval();
+
+        /** PEM CA bundle that signs the kubelets' serving certificates; the cluster CA when absent. */
+        Optional<String> caFile();
+
+        /**
+         * Skip verifying kubelet certificates, for clusters whose kubelets serve self-signed ones (kind, minikube,
+         * kubeadm without serverTLSBootstrap), like metrics-server's --kubelet-insecure-tls. The token still goes.
+         */
+        @WithDefault("false")
+        boolean insecureTls();
+    }
+
+    interface MetricsApi {
+        /**
+         * Also serve metrics.k8s.io/v1beta1 (PodMetrics, NodeMetrics) for the watched pods and their nodes, for
+         * {@code kubectl top} and HPA Resource metrics. Off by default: its APIService replaces metrics-server.
+         */
+        @WithDefault("false")
+        boolean enabled();
     }
 
     /** One operator-defined recipe: how to read concurrency (and optionally request rate) from a server's page. */

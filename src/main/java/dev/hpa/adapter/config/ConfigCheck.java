@@ -47,6 +47,13 @@ public class ConfigCheck {
             problems.add("adapter.window.burst = " + config.window().burst() + ", must be at least "
                     + "adapter.scrape.interval (" + scrape.interval() + ")");
         }
+        positive(problems, "adapter.kubelet.interval", config.kubelet().interval());
+        config.kubelet().caFile().ifPresent(file -> {
+            if (config.kubelet().insecureTls()) {
+                problems.add("adapter.kubelet.ca-file and adapter.kubelet.insecure-tls=true contradict each other: "
+                        + "set one");
+            }
+        });
         for (Map.Entry<String, AdapterConfig.RecipeConfig> recipe : config.recipes().entrySet()) {
             String key = "adapter.recipes." + recipe.getKey();
             boolean gauges = recipe.getValue().inFlightGauges().isPresent();

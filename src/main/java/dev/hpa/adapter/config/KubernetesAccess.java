@@ -21,6 +21,12 @@ public record KubernetesAccess(String apiGroup, String resource, List<String> ve
             // Informer over inference pods, in all namespaces unless adapter.pods.namespaces narrows it.
             new KubernetesAccess("", "pods", List.of("get", "list", "watch"), null, null,
                     "dev.hpa.adapter.pods.PodWatcher"),
+            // Node informer: where each kubelet listens.
+            new KubernetesAccess("", "nodes", List.of("get", "list", "watch"), null, null,
+                    "dev.hpa.adapter.kubelet.NodeWatcher"),
+            // The kubelets' /metrics/resource, which each kubelet authorizes as get nodes/metrics.
+            new KubernetesAccess("", "nodes/metrics", List.of("get"), null, null,
+                    "dev.hpa.adapter.kubelet.KubeletClient"),
             // Bearer tokens of callers.
             new KubernetesAccess("authentication.k8s.io", "tokenreviews", List.of("create"), null, null,
                     "dev.hpa.adapter.auth.TokenReviewer"),

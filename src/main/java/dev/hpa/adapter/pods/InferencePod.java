@@ -14,6 +14,10 @@ import java.util.Map;
  * @param endpoint           where its load is published, or null when it publishes none we can read
  * @param endpointProblem    why {@code endpoint} is null, for the log and for error messages; null when it is set
  * @param inferenceService   the value of the {@code serving.kserve.io/inferenceservice} label, or null
+ * @param nodeName           the node it is scheduled on, whose kubelet reports its CPU; null while pending
+ * @param cpuRequestMillis   the sum of its containers' CPU requests in millicores, as the HPA counts them
+ *                           (restartable init containers included); 0 when {@code withoutCpuRequest} is set
+ * @param withoutCpuRequest  the first container with no CPU request, or null: such a pod has no CPU utilization
  */
 public record InferencePod(
         PodKey key,
@@ -23,7 +27,10 @@ public record InferencePod(
         boolean ready,
         MetricsEndpoint endpoint,
         String endpointProblem,
-        String inferenceService) {
+        String inferenceService,
+        String nodeName,
+        long cpuRequestMillis,
+        String withoutCpuRequest) {
 
     static final String INFERENCE_SERVICE_LABEL = "serving.kserve.io/inferenceservice";
 
@@ -34,6 +41,7 @@ public record InferencePod(
         PodStatus status = pod.getStatus();
         String ip = status == null ? null : blankToNull(status.getPodIP());
         MetricsEndpoint.Lookup lookup = MetricsEndpoint.of(pod);
+        CpuRequest request = CpuRequest.of(pod);
         return new InferencePod(
                 new PodKey(meta.getNamespace(), meta.getName()),
                 meta.getUid(),
@@ -42,7 +50,10 @@ public record InferencePod(
                 isReady(pod, ip),
                 lookup.endpoint(),
                 lookup.problem(),
-                labels.get(INFERENCE_SERVICE_LABEL));
+                labels.get(INFERENCE_SERVICE_LABEL),
+                pod.getSpec() == null ? null : blankToNull(pod.getSpec().getNodeName()),
+                request.millis(),
+                request.containerWithout());
     }
 
     /**

@@ -47,6 +47,11 @@ public class PodIndex {
         return pods == null ? List.of() : pods.values();
     }
 
+    /** The namespaces that have watched pods, for requests across all namespaces. */
+    public Collection<String> namespaces() {
+        return byNamespace.keySet();
+    }
+
     public int size() {
         return byNamespace.values().stream().mapToInt(Map::size).sum();
     }

@@ -15,10 +15,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
 
 /**
- * Fetches one metrics page over plain HTTP with a hard deadline and a hard size cap. Connections to each pod are
- * kept alive between scrapes. A pod that is slow, huge, or gone fails its own scrape and nothing else.
+ * Fetches one metrics page with a hard deadline and a hard size cap: pods' pages over plain HTTP, and, through
+ * {@link #fetch} with TLS options, the kubelets' {@code /metrics/resource}. Connections are kept alive between
+ * scrapes. A target that is slow, huge, or gone fails its own scrape and nothing else.
  */
 public final class PodScraper {
 
@@ -36,16 +38,20 @@ public final class PodScraper {
     private final int maxBodyBytes;
 
     public PodScraper(Vertx vertx, Duration timeout, int maxBodyBytes) {
+        this(vertx, new HttpClientOptions().setName("pod-scraper"), timeout, maxBodyBytes);
+    }
+
+    /** @param options the client's name and, for HTTPS targets, its TLS settings; the rest is set here */
+    public PodScraper(Vertx vertx, HttpClientOptions options, Duration timeout, int maxBodyBytes) {
         this.vertx = vertx;
         this.timeoutMillis = timeout.toMillis();
         this.maxBodyBytes = maxBodyBytes;
         this.client = vertx.httpClientBuilder()
-                .with(new HttpClientOptions()
+                .with(options
                         .setKeepAlive(true)
                         .setKeepAliveTimeout(30)
                         .setConnectTimeout((int) timeoutMillis)
-                        .setDecompressionSupported(true) // caps then apply to what we parse, not to the gzip
-                        .setName("pod-scraper"))
+                        .setDecompressionSupported(true)) // caps then apply to what we parse, not to the gzip
                 .with(new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(2))
                 // A pod resetting its connection fails that scrape (the request sees it); without a handler here
                 // Vert.x would also log every reset as an ERROR, once a second per broken pod.
@@ -54,8 +60,6 @@ public final class PodScraper {
     }
 
     public Future<Page> scrape(String ip, MetricsEndpoint endpoint) {
-        Promise<Page> result = Promise.promise();
-        String where = ip + ":" + endpoint.port() + endpoint.path();
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setHost(ip)
@@ -64,13 +68,23 @@ public final class PodScraper {
                 .putHeader(HttpHeaders.ACCEPT, endpoint.format() == MetricsEndpoint.Format.QUEUE_PROXY
                         ? QUEUE_PROXY_ACCEPT : TEXT_ACCEPT)
                 .putHeader(HttpHeaders.USER_AGENT, "hpa-metrics-adapter");
+        return fetch(options, ip + ":" + endpoint.port() + endpoint.path());
+    }
+
+    /** Fetches any page; {@code where} names the target in failure messages. */
+    public Future<Page> fetch(RequestOptions options, String where) {
+        Promise<Page> result = Promise.promise();
         Attempt attempt = new Attempt(result, where);
         attempt.deadline = vertx.setTimer(timeoutMillis, id -> attempt.fail(new ScrapeFailure(Reason.TIMEOUT,
                 "no full answer from " + where + " within " + timeoutMillis + "ms")));
         client.request(options).onComplete(requested -> {
             if (requested.failed()) {
-                attempt.fail(new ScrapeFailure(Reason.CONNECT_ERROR,
-                        "cannot connect to " + where + ": " + requested.cause().getMessage()));
+                Throwable cause = requested.cause();
+                attempt.fail(cause instanceof SSLException
+                        ? new ScrapeFailure(Reason.TLS_ERROR, "TLS handshake with " + where + " failed: "
+                                + cause.getMessage())
+                        : new ScrapeFailure(Reason.CONNECT_ERROR, "cannot connect to " + where + ": "
+                                + cause.getMessage()));
                 return;
             }
             attempt.request = requested.result();
@@ -94,7 +108,7 @@ public final class PodScraper {
                 new ScrapeFailure(Reason.CONNECT_ERROR, "reading from " + attempt.where + " failed: " + e.getMessage())));
         if (response.statusCode() != 200) {
             attempt.fail(new ScrapeFailure(Reason.HTTP_ERROR,
-                    "HTTP " + response.statusCode() + " from " + attempt.where));
+                    "HTTP " + response.statusCode() + " from " + attempt.where, response.statusCode()));
             return;
         }
         String declared = response.getHeader(HttpHeaders.CONTENT_LENGTH);

@@ -8,7 +8,7 @@ public final class ScrapeFailure extends Exception {
 
     /** Reasons, as the {@code outcome} tag of {@code adapter_scrapes_total}. */
     public enum Reason {
-        TIMEOUT, CONNECT_ERROR, HTTP_ERROR, TOO_LARGE, BAD_PAGE;
+        TIMEOUT, CONNECT_ERROR, TLS_ERROR, HTTP_ERROR, TOO_LARGE, BAD_PAGE;
 
         public String tag() {
             return name().toLowerCase();
@@ -16,10 +16,21 @@ public final class ScrapeFailure extends Exception {
     }
 
     private final Reason reason;
+    private final int httpStatus;
 
     public ScrapeFailure(Reason reason, String detail) {
+        this(reason, detail, 0);
+    }
+
+    ScrapeFailure(Reason reason, String detail, int httpStatus) {
         super(detail, null, false, false); // expected and frequent: no stack trace
         this.reason = reason;
+        this.httpStatus = httpStatus;
+    }
+
+    /** The HTTP status of an {@link Reason#HTTP_ERROR}, 0 for other reasons. */
+    public int httpStatus() {
+        return httpStatus;
     }
 
     public Reason reason() {

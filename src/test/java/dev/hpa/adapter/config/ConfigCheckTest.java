@@ -46,7 +46,13 @@ public class ConfigCheckTest {
                         List.of("adapter.recipes.mine must set exactly one of adapter.recipes.mine.in-flight-gauges"
                                 + " and adapter.recipes.mine.busy-counter")),
                 Arguments.of("a small body cap", Map.of("adapter.scrape.max-body-bytes", "10"),
-                        List.of("adapter.scrape.max-body-bytes = 10, must be at least 1024")));
+                        List.of("adapter.scrape.max-body-bytes = 10, must be at least 1024")),
+                Arguments.of("a kubelet CA and no verification at once",
+                        Map.of("adapter.kubelet.ca-file", "/etc/kubelet-ca.crt", "adapter.kubelet.insecure-tls", "true"),
+                        List.of("adapter.kubelet.ca-file and adapter.kubelet.insecure-tls=true contradict each other: "
+                                + "set one")),
+                Arguments.of("a kubelet interval of zero", Map.of("adapter.kubelet.interval", "0s"),
+                        List.of("adapter.kubelet.interval = PT0S, must be positive")));
     }
 
     @ParameterizedTest(name = "{0}")

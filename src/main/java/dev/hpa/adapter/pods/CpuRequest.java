@@ -1,0 +1,45 @@
+package dev.hpa.adapter.pods;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A pod's CPU request the way the HPA adds it up for a utilization target: every app container, plus init
+ * containers that keep running beside them (sidecars, {@code restartPolicy: Always}). One container without a
+ * request makes the pod's utilization unknown, as the HPA's "missing request for cpu" does.
+ *
+ * @param millis           the sum in millicores, rounded up like Go's {@code MilliValue()}; 0 when unknown
+ * @param containerWithout the first container with no CPU request, or null
+ */
+record CpuRequest(long millis, String containerWithout) {
+
+    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+
+    static CpuRequest of(Pod pod) {
+        if (pod.getSpec() == null) {
+            return new CpuRequest(0, "(no spec)");
+        }
+        List<Container> counted = new ArrayList<>(pod.getSpec().getContainers());
+        for (Container init : pod.getSpec().getInitContainers()) {
+            if ("Always".equals(init.getRestartPolicy())) {
+                counted.add(init);
+            }
+        }
+        long millis = 0;
+        for (Container container : counted) {
+            Quantity cpu = container.getResources() == null || container.getResources().getRequests() == null
+                    ? null : container.getResources().getRequests().get("cpu");
+            if (cpu == null) {
+                return new CpuRequest(0, container.getName());
+            }
+            millis += Quantity.getAmountInBytes(cpu).multiply(THOUSAND).setScale(0, RoundingMode.CEILING)
+                    .longValueExact();
+        }
+        return counted.isEmpty() ? new CpuRequest(0, "(no containers)") : new CpuRequest(millis, null);
+    }
+}
