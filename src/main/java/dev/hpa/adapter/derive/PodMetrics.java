@@ -5,6 +5,8 @@ import dev.hpa.adapter.pods.InferencePod;
 import dev.hpa.adapter.pods.LabelSelector;
 import dev.hpa.adapter.pods.PodIndex;
 import dev.hpa.adapter.pods.PodKey;
+import dev.hpa.adapter.window.CpuSeries;
+import dev.hpa.adapter.window.CpuStore;
 import dev.hpa.adapter.window.PodSeries;
 import dev.hpa.adapter.window.SampleStore;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -29,16 +31,21 @@ public class PodMetrics {
     /** How many left-out pods an explanation names before it just counts the rest. */
     private static final int REASONS_SHOWN = 5;
 
+    /** The metric label of every CPU value: what read it. */
+    static final String KUBELET_SOURCE = "kubelet";
+
     private final PodIndex pods;
     private final SampleStore store;
+    private final CpuStore cpu;
     private final long stableMillis;
     private final long burstMillis;
     private final DistributionSummary servedAge;
     private final String watched;
 
-    public PodMetrics(PodIndex pods, SampleStore store, AdapterConfig config, MeterRegistry registry) {
+    public PodMetrics(PodIndex pods, SampleStore store, CpuStore cpu, AdapterConfig config, MeterRegistry registry) {
         this.pods = pods;
         this.store = store;
+        this.cpu = cpu;
         this.stableMillis = config.window().stable().toMillis();
         this.burstMillis = config.window().burst().toMillis();
         this.watched = "among the pods the adapter watches (adapter.pods.label-selector="
@@ -63,8 +70,10 @@ public class PodMetrics {
         List<MetricValue> values = new ArrayList<>(eval.included.size());
         for (int i = 0; i < eval.included.size(); i++) {
             InferencePod pod = eval.included.get(i);
+            double value = metric.utilization()
+                    ? percent(eval.averages[i], pod.cpuRequestMillis()) : eval.averages[i];
             values.add(value(ObjectReference.pod(namespace, pod.key().name()), metric, eval.sources.get(i),
-                    eval.lastReads[i], eval.windowSeconds, eval.averages[i]));
+                    eval.timestamps[i], eval.windowSeconds[i], value));
         }
         return new Answer(values, values.isEmpty() ? eval.whyEmpty(describe(namespace, name, selector)) : null);
     }
@@ -90,13 +99,23 @@ public class PodMetrics {
             return new Answer(List.of(), eval.whyEmpty(what));
         }
         double total = 0;
+        long requested = 0;
         long newest = Long.MIN_VALUE;
+        long window = 0;
         for (int i = 0; i < eval.included.size(); i++) {
             total += eval.averages[i];
-            newest = Math.max(newest, eval.lastReads[i]);
+            requested += eval.included.get(i).cpuRequestMillis();
+            newest = Math.max(newest, eval.timestamps[i]);
+            window = Math.max(window, eval.windowSeconds[i]);
         }
+        // Utilization of a group is its CPU over its requests, as the HPA computes it, not a sum of percentages.
+        double value = metric.utilization() ? percent(total, requested) : total;
         String source = eval.sources.stream().distinct().count() == 1 ? eval.sources.get(0) : "mixed";
-        return new Answer(List.of(value(object, metric, source, newest, eval.windowSeconds, total)), null);
+        return new Answer(List.of(value(object, metric, source, newest, window, value)), null);
+    }
+
+    private static double percent(double cores, long requestMillis) {
+        return cores * 1000 * 100 / requestMillis;
     }
 
     private List<InferencePod> select(String namespace, Predicate<InferencePod> filter) {
@@ -118,6 +137,12 @@ public class PodMetrics {
      */
     private Evaluation evaluate(Collection<InferencePod> candidates, ServedMetric metric,
             LabelSelector metricSelector, long now) {
+        return metric.cpu() ? evaluateCpu(candidates, metric, metricSelector, now)
+                : evaluateLoad(candidates, metric, metricSelector, now);
+    }
+
+    private Evaluation evaluateLoad(Collection<InferencePod> candidates, ServedMetric metric,
+            LabelSelector metricSelector, long now) {
         Evaluation eval = new Evaluation(candidates.size());
         List<PodSeries> series = new ArrayList<>(candidates.size());
         long joinedLast = Long.MIN_VALUE;
@@ -138,9 +163,8 @@ public class PodMetrics {
         }
         long windowFrom = now - (metric.stable() ? stableMillis : burstMillis);
         boolean restarted = joinedLast > windowFrom;
-        eval.windowSeconds = ((restarted ? now - joinedLast : now - windowFrom) + 999) / 1000;
-        eval.averages = new double[series.size()];
-        eval.lastReads = new long[series.size()];
+        long windowSeconds = ((restarted ? now - joinedLast : now - windowFrom) + 999) / 1000;
+        eval.sized(series.size());
         int kept = 0;
         for (int i = 0; i < series.size(); i++) {
             PodSeries s = series.get(i);
@@ -158,12 +182,71 @@ public class PodMetrics {
             eval.included.set(kept, eval.included.get(i));
             eval.sources.add(s.source());
             eval.averages[kept] = average;
-            eval.lastReads[kept] = s.lastReadAt();
+            eval.timestamps[kept] = s.lastReadAt();
+            eval.windowSeconds[kept] = windowSeconds;
             servedAge.record((now - s.lastReadAt()) / 1000.0);
             kept++;
         }
         eval.included.subList(kept, eval.included.size()).clear();
         return eval;
+    }
+
+    /**
+     * Each ready pod's CPU over the window ending at its kubelet's newest sample. No membership rule here: the
+     * kubelet's samples are 10-15 s apart, so CPU cannot tell a moved load from a new one within a scrape or two;
+     * the HPA's own CPU path (metrics-server) has the same resolution.
+     */
+    private Evaluation evaluateCpu(Collection<InferencePod> candidates, ServedMetric metric,
+            LabelSelector metricSelector, long now) {
+        Evaluation eval = new Evaluation(candidates.size());
+        eval.sized(candidates.size());
+        long windowMillis = metric.stable() ? stableMillis : burstMillis;
+        for (InferencePod pod : candidates) {
+            CpuSeries s = cpu.get(pod.key());
+            String reason = reasonWithoutCpu(pod, s, metric, metricSelector, now);
+            CpuSeries.Average average = reason == null ? s.average(windowMillis, now) : null;
+            if (reason == null && average == null) {
+                reason = "fewer than two CPU samples yet from the kubelet of node " + pod.nodeName();
+            }
+            if (reason != null) {
+                eval.leaveOut(pod, reason);
+                continue;
+            }
+            int i = eval.included.size();
+            eval.included.add(pod);
+            eval.sources.add(KUBELET_SOURCE);
+            eval.averages[i] = average.cores();
+            eval.timestamps[i] = average.atMillis();
+            eval.windowSeconds[i] = (average.coveredMillis() + 999) / 1000;
+        }
+        return eval;
+    }
+
+    private String reasonWithoutCpu(InferencePod pod, CpuSeries series, ServedMetric metric,
+            LabelSelector metricSelector, long now) {
+        if (!pod.ready()) {
+            return "not ready";
+        }
+        if (pod.nodeName() == null) {
+            return "not on a node yet";
+        }
+        if (metric.utilization() && pod.withoutCpuRequest() != null) {
+            return "container " + pod.withoutCpuRequest() + " has no CPU request, so the pod has no "
+                    + metric.metricName() + " (as for the HPA's Resource metrics)";
+        }
+        if (series == null) {
+            return "no CPU yet from the kubelet of node " + pod.nodeName();
+        }
+        if (!series.fresh(now)) {
+            String problem = series.problem();
+            return problem != null ? problem : "no successful read of the kubelet of node " + pod.nodeName()
+                    + " in the last " + cpu.staleAfterMillis() / 1000.0 + "s";
+        }
+        if (!metricSelector.matches(metricLabels(KUBELET_SOURCE))) {
+            return "its metric labels {source=" + KUBELET_SOURCE + "} do not match metricLabelSelector "
+                    + metricSelector;
+        }
+        return null;
     }
 
     private String reasonLeftOut(InferencePod pod, PodSeries series, LabelSelector metricSelector, long now) {
@@ -188,10 +271,10 @@ public class PodMetrics {
         return null;
     }
 
-    private MetricValue value(ObjectReference object, ServedMetric metric, String source, long lastRead,
-            long windowSeconds, double average) {
+    private MetricValue value(ObjectReference object, ServedMetric metric, String source, long timestamp,
+            long windowSeconds, double value) {
         return new MetricValue(object, metric.metricName(), metricLabels(source),
-                Instant.ofEpochSecond(Math.floorDiv(lastRead, 1000)), windowSeconds, Math.round(average * 1000));
+                Instant.ofEpochSecond(Math.floorDiv(timestamp, 1000)), windowSeconds, Math.round(value * 1000));
     }
 
     private static Map<String, String> metricLabels(String source) {
@@ -211,12 +294,19 @@ public class PodMetrics {
         final List<String> sources = new ArrayList<>();
         final List<String> reasons = new ArrayList<>();
         int leftOut;
+        /** Per included pod: its average (cores for CPU), when the newest sample behind it was taken, its span. */
         double[] averages;
-        long[] lastReads;
-        long windowSeconds;
+        long[] timestamps;
+        long[] windowSeconds;
 
         Evaluation(int candidates) {
             included = new ArrayList<>(candidates);
+        }
+
+        void sized(int pods) {
+            averages = new double[pods];
+            timestamps = new long[pods];
+            windowSeconds = new long[pods];
         }
 
         void leaveOut(InferencePod pod, String reason) {

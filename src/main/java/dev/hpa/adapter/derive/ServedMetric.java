@@ -11,12 +11,19 @@ import java.util.Optional;
  * load from before a scale-up makes it overshoot, and the HPA already smooths scale-down itself (300 s). The
  * {@code _stable} names average over the stable window, for HPAs that want smoothing; an HPA that lists both
  * takes the larger proposal: fast up, slow down.
+ *
+ * <p>The {@code cpu*} names come from the kubelets instead of the pods: cores, and the percentage of the pod's CPU
+ * request, which is what an HPA Resource target means by utilization.
  */
 public enum ServedMetric {
     CONCURRENCY("concurrency", Signal.CONCURRENCY, false),
     CONCURRENCY_STABLE("concurrency_stable", Signal.CONCURRENCY, true),
     RPS("rps", Signal.RPS, false),
-    RPS_STABLE("rps_stable", Signal.RPS, true);
+    RPS_STABLE("rps_stable", Signal.RPS, true),
+    CPU("cpu", null, false),
+    CPU_STABLE("cpu_stable", null, true),
+    CPU_UTILIZATION("cpu_utilization", null, false),
+    CPU_UTILIZATION_STABLE("cpu_utilization_stable", null, true);
 
     /** In discovery order. */
     public static final List<ServedMetric> ALL = List.of(values());
@@ -39,8 +46,19 @@ public enum ServedMetric {
         return metricName;
     }
 
+    /** The pod-scraped signal behind the value; null for the kubelet's CPU. */
     public Signal signal() {
         return signal;
+    }
+
+    /** Read from the kubelets rather than from the pods. */
+    public boolean cpu() {
+        return signal == null;
+    }
+
+    /** CPU as a percentage of the pod's CPU request. */
+    public boolean utilization() {
+        return this == CPU_UTILIZATION || this == CPU_UTILIZATION_STABLE;
     }
 
     /** Averaged over the stable window rather than the burst window. */

@@ -95,6 +95,20 @@ final class SignalWindow {
         return covered > 0 ? integral / covered : Double.NaN;
     }
 
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** The end of the newest observation's span; only when not {@link #isEmpty()}. */
+    long newestEnd() {
+        return to[index(size - 1)];
+    }
+
+    /** The start of the oldest observation's span still kept; only when not {@link #isEmpty()}. */
+    long oldestStart() {
+        return from[index(0)];
+    }
+
     /** The k-th observation from the oldest. */
     private int index(int k) {
         return Math.floorMod(next - size + k, from.length);

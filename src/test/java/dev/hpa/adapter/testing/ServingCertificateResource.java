@@ -18,6 +18,8 @@ public class ServingCertificateResource implements QuarkusTestResourceLifecycleM
 
     /** The CA that issued the serving certificate; clients trust it and nothing else. */
     public static final Authority CA = TestCertificates.authority("adapter-test-ca");
+    /** The CA of the kubelets' serving certificates ({@link FakeKubelet}), given as adapter.kubelet.ca-file. */
+    public static final Authority KUBELET_CA = TestCertificates.authority("kubelet-test-ca");
 
     private static Path volume;
     private static int generation;
@@ -33,7 +35,8 @@ public class ServingCertificateResource implements QuarkusTestResourceLifecycleM
             throw new UncheckedIOException(e);
         }
         return Map.of("adapter.tls.cert-file", volume.resolve("tls.crt").toString(),
-                "adapter.tls.key-file", volume.resolve("tls.key").toString());
+                "adapter.tls.key-file", volume.resolve("tls.key").toString(),
+                "adapter.kubelet.ca-file", KUBELET_CA.writeCertificate(volume.resolve("kubelet-ca.crt")).toString());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.hpa.adapter.testing;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +67,18 @@ public final class TestPods implements AutoCloseable {
     public Pod withoutEndpoint(String namespace, String name, String isvc) {
         Pod pod = base(namespace, name, isvc, true).build();
         return client.pods().inNamespace(namespace).resource(pod).create();
+    }
+
+    /**
+     * A ready pod scheduled on {@code node}, its kserve-container requesting {@code cpuRequest} ("500m"; null for
+     * no request), and publishing no load: CPU alone, from the node's kubelet.
+     */
+    public Pod onNode(String namespace, String name, String isvc, String node, String cpuRequest) {
+        PodBuilder pod = base(namespace, name, isvc, true);
+        pod.editSpec().withNodeName(node).editFirstContainer().withNewResources()
+                .addToRequests(cpuRequest == null ? Map.of() : Map.of("cpu", new Quantity(cpuRequest)))
+                .endResources().endContainer().endSpec();
+        return client.pods().inNamespace(namespace).resource(pod.build()).create();
     }
 
     public void delete(String namespace, String name) {

@@ -51,6 +51,14 @@ final class TextPage {
         return family(openMetrics ? base : base + "_total", "counter", help);
     }
 
+    /** One sample with the exposition's own timestamp in milliseconds, as the kubelet writes its stats time. */
+    TextPage sample(String name, String labels, double value, long timestampMillis) {
+        sample(name, labels, value);
+        out.setLength(out.length() - 1); // after the value, before the newline
+        out.append(' ').append(timestampMillis).append('\n');
+        return this;
+    }
+
     /** One sample; {@code labels} is the text between the braces ("" for none), written as given. */
     TextPage sample(String name, String labels, double value) {
         out.append(name);
