@@ -5,11 +5,22 @@ public final class ApiException extends RuntimeException {
 
     private final int code;
     private final String reason;
+    private final KubeJson.Details details;
 
     public ApiException(int code, String reason, String message) {
+        this(code, reason, message, null);
+    }
+
+    /** @param details the object the error is about, or null */
+    public ApiException(int code, String reason, String message, KubeJson.Details details) {
         super(message, null, false, false);
         this.code = code;
         this.reason = reason;
+        this.details = details;
+    }
+
+    public KubeJson.Details details() {
+        return details;
     }
 
     public int code() {

@@ -17,7 +17,8 @@ public class StatusMapper {
 
     @ServerExceptionMapper
     public Response apiException(ApiException e) {
-        return KubeJson.status(e.code(), e.reason(), e.getMessage());
+        return Response.status(e.code()).type(KubeJson.JSON)
+                .entity(KubeJson.statusBody(e.code(), e.reason(), e.getMessage(), e.details())).build();
     }
 
     @ServerExceptionMapper

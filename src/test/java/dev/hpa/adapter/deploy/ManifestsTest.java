@@ -72,6 +72,8 @@ class ManifestsTest {
     static final String GROUP = "custom.metrics.k8s.io";
 
     static final String SELF_SIGNED = "manifests/overlays/self-signed";
+    /** The opt-in metrics.k8s.io registration: its own directory, so that apiservice/ never applies it. */
+    static final String METRICS_API = "apiservice/metrics-api";
     /** Kustomize directories that install the adapter (each has the Deployment and its RBAC). */
     static final List<String> INSTALLS = new ArrayList<>(List.of("manifests/base", "manifests/overlays/cert-manager"));
     /** Kustomize directories that hold APIServices. */
@@ -98,7 +100,7 @@ class ManifestsTest {
             return; // every test is skipped, with the reason, by kubectlOnPath()
         }
         root = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-        for (String dir : List.of("manifests/base", "manifests/overlays/cert-manager", "apiservice")) {
+        for (String dir : List.of("manifests/base", "manifests/overlays/cert-manager", "apiservice", METRICS_API)) {
             renders.put(dir, kustomize(root, dir));
         }
         // Optional: needs the overlay, and openssl for its make-certs.sh.
@@ -339,6 +341,34 @@ class ManifestsTest {
                 "v1beta2's versionPriority (" + versionPriority.get("v1beta2") + ") must be above v1beta1's ("
                         + versionPriority.get("v1beta1") + ") so that v1beta2 is the preferred version the HPA uses");
         assertNoProblems(dir, problems);
+    }
+
+    @Test
+    void theMetricsApiRegistrationIsOptInAndValid() {
+        assertTrue(apiServices(renders.get("apiservice")).stream()
+                        .noneMatch(a -> "metrics.k8s.io".equals(a.get("spec", "group"))),
+                "apiservice/ must not register metrics.k8s.io: that replaces metrics-server, only on purpose");
+        List<GenericKubernetesResource> apiServices = apiServices(renders.get(METRICS_API));
+        assertEquals(List.of("v1beta1.metrics.k8s.io"), apiServices.stream().map(a -> a.getMetadata().getName()).toList(),
+                METRICS_API + ": expected the one APIService v1beta1.metrics.k8s.io");
+        GenericKubernetesResource a = apiServices.get(0);
+        List<String> problems = new ArrayList<>();
+        expect(problems, "metrics.k8s.io".equals(a.get("spec", "group")) && "v1beta1".equals(a.get("spec", "version")),
+                "spec.group/version must be metrics.k8s.io/v1beta1");
+        expect(problems, !"true".equals(String.valueOf((Object) a.get("spec", "insecureSkipTLSVerify"))),
+                "remove spec.insecureSkipTLSVerify; the kube-apiserver must verify the adapter with caBundle");
+        expect(problems, NAMESPACE.equals(a.get("spec", "service", "namespace"))
+                && NAME.equals(a.get("spec", "service", "name")), "spec.service must be " + NAMESPACE + "/" + NAME);
+        Object port = a.get("spec", "service", "port");
+        expect(problems, port == null || number(port) == 443, "spec.service.port must be 443, the Service's https port");
+        expect(problems, number(a.get("spec", "groupPriorityMinimum")) > 0 && number(a.get("spec", "versionPriority")) > 0,
+                "priorities must be positive");
+        boolean readers = renders.get(METRICS_API).stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                .anyMatch(r -> r.getRules().stream().anyMatch(rule -> rule.getApiGroups().contains("metrics.k8s.io")
+                        && rule.getResources().containsAll(List.of("pods", "nodes"))
+                        && rule.getVerbs().containsAll(List.of("get", "list"))));
+        expect(problems, readers, "a ClusterRole must let viewers get/list metrics.k8s.io pods and nodes (kubectl top)");
+        assertNoProblems(METRICS_API, problems);
     }
 
     @Test
