@@ -1,6 +1,7 @@
 package dev.hpa.adapter.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.hpa.adapter.config.AdapterConfig;
 import dev.hpa.adapter.derive.ServedMetric;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.GET;
@@ -36,17 +37,8 @@ public class DiscoveryResource {
         writeGroupBody(json);
         json.writeEndObject();
     });
-    private static final byte[] GROUP_LIST = KubeJson.bytes(json -> {
-        json.writeStartObject();
-        json.writeStringField("kind", "APIGroupList");
-        json.writeStringField("apiVersion", "v1");
-        json.writeArrayFieldStart("groups");
-        json.writeStartObject();
-        writeGroupBody(json);
-        json.writeEndObject();
-        json.writeEndArray();
-        json.writeEndObject();
-    });
+    private static final byte[] GROUP_LIST = groupList(false);
+    private static final byte[] GROUP_LIST_WITH_METRICS_API = groupList(true);
     private static final byte[] OPENAPI_V2 = """
             {"swagger":"2.0","info":{"title":"hpa-metrics-adapter","version":"v1beta2"},"paths":{},"definitions":{}}"""
             .getBytes(StandardCharsets.UTF_8);
@@ -58,13 +50,70 @@ public class DiscoveryResource {
         }
     }
 
+    private final boolean metricsApi;
+
+    public DiscoveryResource(AdapterConfig config) {
+        this.metricsApi = config.metricsApi().enabled();
+    }
+
+    /**
+     * The groups served here. Through the aggregator nobody reads this (kube-apiserver answers /apis itself), but
+     * {@code kubectl} pointed straight at the adapter does, and {@code kubectl top} looks for metrics.k8s.io in it.
+     */
     @GET
     @Path("apis")
     public Response apis(@HeaderParam(HttpHeaders.ACCEPT) String accept) {
-        if (accept != null && accept.contains(AGGREGATED_DISCOVERY)) {
+        if (!acceptsPlainJson(accept)) {
             return KubeJson.status(406, "NotAcceptable", "only application/json is served here");
         }
-        return KubeJson.ok(GROUP_LIST);
+        return KubeJson.ok(metricsApi ? GROUP_LIST_WITH_METRICS_API : GROUP_LIST);
+    }
+
+    /**
+     * kube-apiserver asks for aggregated discovery alone, and a 406 makes it read the per-version lists; kubectl
+     * asks for it with {@code application/json} as a fallback, and must get the plain list.
+     */
+    static boolean acceptsPlainJson(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return true;
+        }
+        for (String range : accept.split(",")) {
+            String type = range.split(";", 2)[0].trim();
+            boolean json = type.equals("application/json") || type.equals("application/*") || type.equals("*/*");
+            if (json && !range.contains(AGGREGATED_DISCOVERY)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] groupList(boolean withMetricsApi) {
+        return KubeJson.bytes(json -> {
+            json.writeStartObject();
+            json.writeStringField("kind", "APIGroupList");
+            json.writeStringField("apiVersion", "v1");
+            json.writeArrayFieldStart("groups");
+            json.writeStartObject();
+            writeGroupBody(json);
+            json.writeEndObject();
+            if (withMetricsApi) {
+                json.writeStartObject();
+                json.writeStringField("name", "metrics.k8s.io");
+                json.writeArrayFieldStart("versions");
+                json.writeStartObject();
+                json.writeStringField("groupVersion", ResourceMetricsWriter.GROUP_VERSION);
+                json.writeStringField("version", "v1beta1");
+                json.writeEndObject();
+                json.writeEndArray();
+                json.writeObjectFieldStart("preferredVersion");
+                json.writeStringField("groupVersion", ResourceMetricsWriter.GROUP_VERSION);
+                json.writeStringField("version", "v1beta1");
+                json.writeEndObject();
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        });
     }
 
     @GET

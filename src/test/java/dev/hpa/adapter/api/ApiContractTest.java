@@ -70,6 +70,13 @@ class ApiContractTest {
         // kube-apiserver asks for aggregated discovery first; 406 makes it read the per-version list instead.
         Api.https().header("Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
                 .get("/apis").then().statusCode(406).body("kind", equalTo("Status"));
+        // kubectl asks for it with plain JSON as the fallback: it gets the list, metrics.k8s.io included when on
+        // (the test profile turns it on), which is what kubectl top looks for.
+        Api.https().header("Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+                        + "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
+                .get("/apis").then().statusCode(200)
+                .body("kind", equalTo("APIGroupList"))
+                .body("groups.name", equalTo(java.util.List.of("custom.metrics.k8s.io", "metrics.k8s.io")));
     }
 
     @Test
