@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,6 +35,10 @@ public class NodeWatcher {
 
     void start(@Observes StartupEvent start) {
         informer = client.nodes().runnableInformer(0);
+        // The informer's cache keeps only what KubeletNode reads: a Node object is mostly its image list
+        // (tens of KB on a GPU node), and a cluster can have thousands.
+        informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class,
+                client.getKubernetesSerialization(), "metadata.labels", "status.addresses", "status.daemonEndpoints"));
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
