@@ -128,32 +128,44 @@ public class PodMetrics {
         return selected;
     }
 
-    /**
-     * Averages each answering pod over the window, with one rule: no pod's window reaches back past the moment
-     * the newest answering pod began to be read. When pods join, load moves to them, and a window that still
-     * remembers, in the old pods, the load from before would count it twice; the HPA multiplies the per-pod
-     * average by the pod count and would overshoot. An old pod whose only observations straddle that moment is
-     * left out until its next scrape: the HPA treats a missing pod conservatively, a doubled one it does not.
-     */
+    /** CPU comes from the kubelets, everything else from the pods' own pages. */
     private Evaluation evaluate(Collection<InferencePod> candidates, ServedMetric metric,
             LabelSelector metricSelector, long now) {
         return metric.cpu() ? evaluateCpu(candidates, metric, metricSelector, now)
                 : evaluateLoad(candidates, metric, metricSelector, now);
     }
 
+    /**
+     * Averages each answering pod (one with a value for the signal) over the window, with one rule: no pod's
+     * window reaches back past the moment the newest answering pod began to be read. When pods join, load moves
+     * to them, and a window that still remembers, in the old pods, the load from before would count it twice;
+     * the HPA multiplies the per-pod average by the pod count and would overshoot. An old pod whose only
+     * observations straddle that moment is left out until its next scrape: the HPA treats a missing pod
+     * conservatively, a doubled one it does not.
+     */
     private Evaluation evaluateLoad(Collection<InferencePod> candidates, ServedMetric metric,
             LabelSelector metricSelector, long now) {
         Evaluation eval = new Evaluation(candidates.size());
         List<PodSeries> series = new ArrayList<>(candidates.size());
         long joinedLast = Long.MIN_VALUE;
         String newest = null;
+        long windowFrom = now - (metric.stable() ? stableMillis : burstMillis);
+        double[] full = new double[candidates.size()];
         for (InferencePod pod : candidates) {
             PodSeries s = store.get(pod.key());
             String reason = reasonLeftOut(pod, s, metricSelector, now);
+            double average = reason == null ? s.average(metric.signal(), windowFrom, now) : Double.NaN;
+            if (reason == null && Double.isNaN(average)) {
+                // Not answering yet (a counter needs two reads): it neither counts nor restarts anyone's window,
+                // or one new pod would leave every pod out of the answer until its second read.
+                reason = "no " + metric.signal().name().toLowerCase() + " value yet from its " + s.source()
+                        + " metrics";
+            }
             if (reason != null) {
                 eval.leaveOut(pod, reason);
                 continue;
             }
+            full[series.size()] = average;
             eval.included.add(pod);
             series.add(s);
             if (s.observedSince() > joinedLast) {
@@ -161,7 +173,6 @@ public class PodMetrics {
                 newest = pod.key().name();
             }
         }
-        long windowFrom = now - (metric.stable() ? stableMillis : burstMillis);
         boolean restarted = joinedLast > windowFrom;
         long windowSeconds = ((restarted ? now - joinedLast : now - windowFrom) + 999) / 1000;
         eval.sized(series.size());
@@ -169,14 +180,10 @@ public class PodMetrics {
         for (int i = 0; i < series.size(); i++) {
             PodSeries s = series.get(i);
             boolean older = restarted && s.observedSince() < joinedLast;
-            double average = older ? s.averageSince(metric.signal(), joinedLast, now)
-                    : s.average(metric.signal(), windowFrom, now);
+            double average = older ? s.averageSince(metric.signal(), joinedLast, now) : full[i];
             if (Double.isNaN(average)) {
-                eval.leaveOut(eval.included.get(i), older
-                        ? "its window restarted " + (now - joinedLast) + "ms ago when " + newest
-                                + " began answering; the next scrape gives it a value"
-                        : "no " + metric.signal().name().toLowerCase() + " value yet from its " + s.source()
-                                + " metrics");
+                eval.leaveOut(eval.included.get(i), "its window restarted " + (now - joinedLast) + "ms ago when "
+                        + newest + " began answering; the next scrape gives it a value");
                 continue;
             }
             eval.included.set(kept, eval.included.get(i));

@@ -212,6 +212,29 @@ class ConcurrencyEndToEndTest {
         assertEquals(truthB, settled.get("predictor-b"), truthB * 0.1);
     }
 
+    /**
+     * A new pod whose server publishes counters (TorchServe) has no value until its second read. Until then it must
+     * not restart the others' windows: that left every pod out, and the HPA without any metric for that sync.
+     */
+    @Test
+    void aPodWithoutAValueYetDoesNotEmptyTheAnswer() throws InterruptedException {
+        String ns = "e2e-join";
+        pods.ready(ns, "serving", "join", server(Format.TORCHSERVE, 10));
+        String list = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + ns + "/pods/*/concurrency";
+        await().atMost(Duration.ofSeconds(10)).until(() -> Api.https().get(list).statusCode() == 200);
+
+        pods.ready(ns, "joining", "join", server(Format.TORCHSERVE, 10));
+        long until = System.nanoTime() + Duration.ofSeconds(2).toNanos(); // eight scrape intervals
+        boolean sawJoining = false;
+        while (System.nanoTime() < until) {
+            Response answer = Api.https().get(list);
+            assertEquals(200, answer.statusCode(), () -> "while a pod joined: " + answer.asString());
+            sawJoining |= values(answer).containsKey("joining");
+            Thread.sleep(20);
+        }
+        assertTrue(sawJoining, "the new pod was answered once it had a value");
+    }
+
     @Test
     void aDeletedPodLeavesTheAnswerAtOnce() {
         String ns = "e2e-delete";
