@@ -3,6 +3,7 @@ package dev.hpa.adapter.testing;
 import dev.hpa.adapter.testing.TestCertificates.Authority;
 import dev.hpa.adapter.testing.TestCertificates.Issued;
 import dev.hpa.adapter.testing.TestCertificates.Leaf;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import java.io.IOException;
@@ -26,7 +27,12 @@ public final class TestIdentities implements Consumer<KubernetesServer> {
 
     @Override
     public void accept(KubernetesServer server) {
-        server.getClient().configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder()
+        server.getClient().configMaps().inNamespace("kube-system").resource(authenticationConfigMap()).create();
+    }
+
+    /** {@code kube-system/extension-apiserver-authentication} as kube-apiserver writes it, for these CAs. */
+    public static ConfigMap authenticationConfigMap() {
+        return new ConfigMapBuilder()
                 .withNewMetadata().withNamespace("kube-system").withName("extension-apiserver-authentication")
                 .endMetadata()
                 .addToData("client-ca-file", CLIENT_CA.certificatePem())
@@ -35,7 +41,7 @@ public final class TestIdentities implements Consumer<KubernetesServer> {
                 .addToData("requestheader-username-headers", "[\"X-Remote-User\"]")
                 .addToData("requestheader-group-headers", "[\"X-Remote-Group\"]")
                 .addToData("requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]")
-                .build()).create();
+                .build();
     }
 
     /** kube-apiserver's proxy client certificate as a PKCS#12 file, for REST Assured. */
