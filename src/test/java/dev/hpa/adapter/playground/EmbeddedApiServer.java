@@ -1,5 +1,6 @@
 package dev.hpa.adapter.playground;
 
+import dev.hpa.adapter.testing.Futures;
 import dev.hpa.adapter.testing.TestCertificates.Authority;
 import dev.hpa.adapter.testing.TestCertificates.Issued;
 import dev.hpa.adapter.testing.TestCertificates.KeyEncoding;
@@ -38,7 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.naming.InvalidNameException;
@@ -213,13 +213,6 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     private static <T> T await(Future<T> future) {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (Exception e) {
-            throw new IllegalStateException("embedded API server: " + e.getMessage(), e);
-        }
+        return Futures.await(future, "embedded API server");
     }
 }

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -284,14 +283,7 @@ public final class FakeKubelet implements AutoCloseable {
     }
 
     private static <T> T await(Future<T> future) {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting or stopping the fake kubelet", e);
-        } catch (Exception e) {
-            throw new IllegalStateException("fake kubelet: " + e.getMessage(), e);
-        }
+        return Futures.await(future, "fake kubelet");
     }
 
     private static final class FakeContainer {

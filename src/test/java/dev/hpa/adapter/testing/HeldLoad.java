@@ -13,7 +13,6 @@ import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -178,13 +177,6 @@ public final class HeldLoad implements AutoCloseable {
     }
 
     private static <T> T await(Future<T> future) {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while closing the load", e);
-        } catch (Exception e) {
-            throw new IllegalStateException("held load: " + e.getMessage(), e);
-        }
+        return Futures.await(future, "held load");
     }
 }
