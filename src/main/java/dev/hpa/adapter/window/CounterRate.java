@@ -10,14 +10,15 @@ final class CounterRate {
     private CpuReading.Counter previous;
     private CpuReading.Counter last;
     private double startTime = Double.NaN;
-    double memoryBytes = Double.NaN;
+    private double memoryBytes = Double.NaN;
 
-    void add(CpuReading.Counter sample, double startTimeSeconds) {
+    /** @param memoryBytes the working set read with the sample, NaN when the kubelet had none */
+    void add(CpuReading.Counter sample, double startTimeSeconds, double memoryBytes) {
+        this.memoryBytes = memoryBytes;
         if (sample == null || !Double.isFinite(sample.coreSeconds())) {
             return;
         }
-        boolean restarted = !Double.isNaN(startTime) && !Double.isNaN(startTimeSeconds)
-                && startTime != startTimeSeconds;
+        boolean restarted = restartedAt(startTimeSeconds);
         startTime = startTimeSeconds;
         if (last != null && !restarted && sample.atMillis() <= last.atMillis()) {
             return;
@@ -26,7 +27,7 @@ final class CounterRate {
         last = sample;
     }
 
-    /** Whether a container restart was seen on this sample. */
+    /** Whether a sample with this container start time means the container restarted. */
     boolean restartedAt(double startTimeSeconds) {
         return !Double.isNaN(startTime) && !Double.isNaN(startTimeSeconds) && startTime != startTimeSeconds;
     }

@@ -38,8 +38,7 @@ public final class CpuSeries {
             present.add(c.name());
             CounterRate rate = containers.computeIfAbsent(c.name(), name -> new CounterRate());
             restarted |= rate.restartedAt(c.startTimeSeconds());
-            rate.add(c.cpu(), c.startTimeSeconds());
-            rate.memoryBytes = c.memoryBytes();
+            rate.add(c.cpu(), c.startTimeSeconds(), c.memoryBytes());
         }
         containers.keySet().retainAll(present);
         if (restarted) {

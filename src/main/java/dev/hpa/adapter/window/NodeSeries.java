@@ -13,8 +13,7 @@ public final class NodeSeries {
     }
 
     synchronized void record(long readAtMillis, CpuReading.Counter counter, double memoryBytes) {
-        cpu.add(counter, Double.NaN);
-        cpu.memoryBytes = memoryBytes;
+        cpu.add(counter, Double.NaN, memoryBytes);
         lastReadAt = readAtMillis;
         problem = null;
     }
