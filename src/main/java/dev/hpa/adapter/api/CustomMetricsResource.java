@@ -108,7 +108,8 @@ public class CustomMetricsResource {
         return ServedMetric.named(name).orElseThrow(() -> ApiException.metricNotFound(name, resource));
     }
 
-    private static LabelSelector selector(String parameter, String text) {
+    /** A selector from a query parameter; a bad one is the caller's mistake, a 400 with apimachinery's text. */
+    static LabelSelector selector(String parameter, String text) {
         try {
             return LabelSelector.parse(text);
         } catch (IllegalArgumentException e) {

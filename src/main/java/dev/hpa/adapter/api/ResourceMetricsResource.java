@@ -76,9 +76,10 @@ public class ResourceMetricsResource {
     public Response pods(@PathParam("namespace") String namespace, @QueryParam("labelSelector") String labelSelector,
             @QueryParam("fieldSelector") String fieldSelector) {
         enabled();
+        LabelSelector labels = CustomMetricsResource.selector("labelSelector", labelSelector);
         long now = clock.millis();
-        return KubeJson.ok(ResourceMetricsWriter.podList(usage.pods(namespace, selector(labelSelector),
-                FieldSelector.parse(fieldSelector), now), now));
+        return KubeJson.ok(ResourceMetricsWriter.podList(
+                usage.pods(namespace, labels, FieldSelector.parse(fieldSelector), now), now));
     }
 
     /** {@code kubectl top pod NAME}. */
@@ -100,9 +101,10 @@ public class ResourceMetricsResource {
     public Response nodes(@QueryParam("labelSelector") String labelSelector,
             @QueryParam("fieldSelector") String fieldSelector) {
         enabled();
-        long now = clock.millis();
+        LabelSelector labels = CustomMetricsResource.selector("labelSelector", labelSelector);
         var fields = FieldSelector.parse(fieldSelector);
-        return KubeJson.ok(ResourceMetricsWriter.nodeList(usage.nodes(selector(labelSelector), now).stream()
+        long now = clock.millis();
+        return KubeJson.ok(ResourceMetricsWriter.nodeList(usage.nodes(labels, now).stream()
                 .filter(node -> fields.test(new PodKey("", node.name()))).toList(), now));
     }
 
@@ -129,13 +131,5 @@ public class ResourceMetricsResource {
     private static ApiException notFound(String resource, String kind, String name) {
         return new ApiException(404, "NotFound", kind + "." + GROUP + " \"" + name + "\" not found",
                 new KubeJson.Details(name, GROUP, resource));
-    }
-
-    private static LabelSelector selector(String text) {
-        try {
-            return LabelSelector.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid labelSelector \"" + text + "\": " + e.getMessage());
-        }
     }
 }
