@@ -3,12 +3,11 @@ package dev.hpa.adapter.auth;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hpa.adapter.x509.Pem;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,9 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.openssl.PEMParser;
 
 /**
  * Who may authenticate to the adapter with a certificate, as kube-apiserver publishes it in
@@ -205,18 +201,11 @@ public record AuthenticationSettings(List<X509Certificate> requestHeaderCAs, Set
     }
 
     private static List<X509Certificate> parsePem(String source, String text) {
-        List<X509Certificate> certificates = new ArrayList<>();
-        try (PEMParser parser = new PEMParser(new StringReader(text))) {
-            for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
-                if (block instanceof X509CertificateHolder holder) {
-                    certificates.add(new JcaX509CertificateConverter().getCertificate(holder));
-                }
-            }
-        } catch (IOException | CertificateException | RuntimeException e) {
-            // PEMParser reports bad base64 or DER with unchecked exceptions as well as IOException.
+        try {
+            return Pem.certificates(text);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + " is not valid PEM: " + e.getMessage(), e);
         }
-        return certificates;
     }
 
     private static String quote(String value) {
