@@ -1,5 +1,6 @@
 package dev.hpa.adapter.auth;
 
+import dev.hpa.adapter.testing.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

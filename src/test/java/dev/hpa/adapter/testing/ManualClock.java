@@ -1,4 +1,4 @@
-package dev.hpa.adapter.auth;
+package dev.hpa.adapter.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,12 +6,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand, to expire cache entries without sleeping. */
-final class ManualClock extends Clock {
+/** A clock the test moves by hand: cache entries expire, certificates age, without sleeping. */
+public final class ManualClock extends Clock {
 
     private volatile Instant now = Instant.parse("2026-08-20T10:15:30Z");
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         now = now.plus(by);
     }
 
@@ -27,6 +27,6 @@ final class ManualClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("the reviewers only read instants");
+        throw new UnsupportedOperationException("the code under test reads instants only");
     }
 }
