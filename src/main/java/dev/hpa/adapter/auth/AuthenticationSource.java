@@ -1,6 +1,8 @@
 package dev.hpa.adapter.auth;
 
 import dev.hpa.adapter.config.AdapterConfig;
+import dev.hpa.adapter.config.KubernetesConnection;
+import dev.hpa.adapter.config.StartupProblem;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -55,24 +57,27 @@ public class AuthenticationSource {
      */
     @PostConstruct
     void load() {
+        KubernetesConnection.requireConfigured(client);
         ConfigMap configMap = null;
         String problem = null;
         try {
             configMap = client.configMaps().inNamespace(NAMESPACE).withName(NAME).get();
             if (configMap == null) {
-                problem = "it does not exist";
+                problem = "Configmap " + NAMESPACE + "/" + NAME + " does not exist (it is kube-apiserver's, and every"
+                        + " cluster has it)";
             }
         } catch (KubernetesClientException e) {
-            problem = e.getCode() == 403 ? "forbidden (" + e.getStatus().getMessage() + ")" : e.getMessage();
+            problem = KubernetesConnection.describe(e, client, "Cannot read configmap " + NAMESPACE + "/" + NAME,
+                    "Bind Role extension-apiserver-authentication-reader in kube-system to the adapter's service"
+                            + " account (manifests/base/rbac-auth-delegation.yaml)");
         }
         if (configMap == null && requestHeaderCAs.isEmpty() && clientCAs.isEmpty()) {
-            throw new IllegalStateException("Cannot read configmap " + NAMESPACE + "/" + NAME + ": " + problem
-                    + ". Bind Role extension-apiserver-authentication-reader in kube-system to the adapter's service"
-                    + " account (manifests/base/rbac-auth-delegation.yaml), or set"
-                    + " adapter.authentication.requestheader-client-ca-file and adapter.authentication.client-ca-file");
+            throw new StartupProblem(problem + ". Without it the adapter cannot tell kube-apiserver's proxy from"
+                    + " anyone else; or set adapter.authentication.requestheader-client-ca-file and"
+                    + " adapter.authentication.client-ca-file");
         }
         if (configMap == null) {
-            LOG.warnf("Cannot read configmap %s/%s (%s); using only the configured CA files", NAMESPACE, NAME, problem);
+            LOG.warnf("%s; using only the configured CA files", problem);
         }
         apply(configMap == null ? Map.of() : configMap.getData());
         if (configMap != null) {

@@ -18,7 +18,7 @@ public class ConfigCheck {
     void check(@Observes StartupEvent start, AdapterConfig config) {
         List<String> problems = problems(config);
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("Invalid configuration:\n  " + String.join("\n  ", problems));
+            throw new StartupProblem(problems, null);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hpa.adapter.config.ConfigCheckTest;
+import dev.hpa.adapter.config.StartupProblem;
 import dev.hpa.adapter.testing.TestCertificates;
 import dev.hpa.adapter.testing.TestCertificates.Authority;
 import dev.hpa.adapter.testing.TestCertificates.Leaf;
@@ -30,9 +31,9 @@ class AuthenticationSourceTest {
     @Test
     void withoutTheConfigmapAndWithoutFilesItRefusesToStartAndSaysWhatToGrant() {
         AuthenticationSource source = new AuthenticationSource(client, ConfigCheckTest.config(Map.of()));
-        IllegalStateException e = assertThrows(IllegalStateException.class, source::load);
-        assertTrue(e.getMessage().startsWith("Cannot read configmap kube-system/extension-apiserver-authentication:"
-                + " it does not exist. Bind Role extension-apiserver-authentication-reader in kube-system"),
+        StartupProblem e = assertThrows(StartupProblem.class, source::load);
+        assertTrue(e.getMessage().startsWith("Configmap kube-system/extension-apiserver-authentication does not"
+                + " exist (it is kube-apiserver's, and every cluster has it). Without it the adapter cannot tell"),
                 e.getMessage());
         assertTrue(e.getMessage().endsWith("or set adapter.authentication.requestheader-client-ca-file and"
                 + " adapter.authentication.client-ca-file"), e.getMessage());
