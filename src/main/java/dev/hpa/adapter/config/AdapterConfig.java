@@ -18,6 +18,14 @@ public interface AdapterConfig {
     @WithDefault("6443")
     int securePort();
 
+    /**
+     * The Service in front of the adapter, in the adapter's namespace: kube-apiserver dials
+     * {@code <service-name>.<namespace>.svc}, so generated certificates name it, and the self-managed certificates
+     * touch only APIServices that point at it.
+     */
+    @WithDefault("hpa-metrics-adapter")
+    String serviceName();
+
     Tls tls();
 
     Authentication authentication();
@@ -47,6 +55,22 @@ public interface AdapterConfig {
         /** How often the two files are checked for new content (cert-manager rotates them in place). */
         @WithDefault("10s")
         Duration reloadCheckInterval();
+
+        SelfManaged selfManaged();
+    }
+
+    /**
+     * The adapter as its own certificate authority, like KEDA's and cert-controller's: a CA and a serving certificate
+     * kept in one Secret of the adapter's namespace, created when absent, renewed before expiry, the CA written to
+     * the caBundle of the APIServices it serves. Off for cert-manager and bring-your-own certificates.
+     */
+    interface SelfManaged {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The Secret, in the adapter's namespace, that holds the CA and the serving certificate. */
+        @WithDefault("hpa-metrics-adapter-certificates")
+        String secretName();
     }
 
     /**

@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,7 +12,7 @@ import java.util.Optional;
  */
 public record SelfSignedNames(List<String> dnsNames, List<String> ipAddresses) {
 
-    public static final String SERVICE_NAME_ENV = "ADAPTER_SERVICE_NAME";
+    /** Set by the Deployment from the downward API: the namespace the adapter runs in. */
     public static final String NAMESPACE_ENV = "POD_NAMESPACE";
 
     public SelfSignedNames {
@@ -21,22 +20,27 @@ public record SelfSignedNames(List<String> dnsNames, List<String> ipAddresses) {
         ipAddresses = List.copyOf(ipAddresses);
     }
 
-    /** Names for this process: its host name and the Service named by the environment. */
-    public static SelfSignedNames ofThisHost() {
-        return of(hostName(), System.getenv());
+    /** Names for this process: its host name and, inside a pod, the Service in front of it. */
+    public static SelfSignedNames ofThisHost(String serviceName) {
+        return of(hostName(), serviceName, podNamespace());
     }
 
-    static SelfSignedNames of(Optional<String> hostName, Map<String, String> environment) {
+    static SelfSignedNames of(Optional<String> hostName, String serviceName, Optional<String> namespace) {
         List<String> dnsNames = new ArrayList<>(List.of("localhost"));
         hostName.filter(name -> !dnsNames.contains(name)).ifPresent(dnsNames::add);
-        Optional<String> service = nonBlank(environment.get(SERVICE_NAME_ENV));
-        Optional<String> namespace = nonBlank(environment.get(NAMESPACE_ENV));
-        if (service.isPresent() && namespace.isPresent()) {
-            String serviceName = service.get() + "." + namespace.get() + ".svc";
-            dnsNames.add(serviceName);
-            dnsNames.add(serviceName + ".cluster.local");
-        }
+        namespace.ifPresent(ns -> dnsNames.addAll(serviceDnsNames(serviceName, ns)));
         return new SelfSignedNames(dnsNames, List.of("127.0.0.1", "::1"));
+    }
+
+    /** What kube-apiserver dials for an APIService ({@code <service>.<namespace>.svc}), and its long form. */
+    public static List<String> serviceDnsNames(String serviceName, String namespace) {
+        String serviceDns = serviceName + "." + namespace + ".svc";
+        return List.of(serviceDns, serviceDns + ".cluster.local");
+    }
+
+    /** The namespace the Deployment tells the adapter it runs in. */
+    public static Optional<String> podNamespace() {
+        return nonBlank(System.getenv(NAMESPACE_ENV));
     }
 
     private static Optional<String> hostName() {

@@ -31,6 +31,11 @@ public final class ServingCertificate {
     /** Computed once: the key manager uses it as the alias on every handshake. */
     private final String sha256Fingerprint;
 
+    /** A chain (leaf first) and the leaf's key, as generated here; files go through {@link #fromPem}. */
+    public static ServingCertificate of(List<X509Certificate> chain, PrivateKey privateKey) {
+        return new ServingCertificate(chain, privateKey);
+    }
+
     ServingCertificate(List<X509Certificate> chain, PrivateKey privateKey) {
         this.chain = List.copyOf(chain);
         this.privateKey = privateKey;

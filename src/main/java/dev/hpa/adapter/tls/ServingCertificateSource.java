@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import dev.hpa.adapter.certificates.SelfManagedCertificates;
 import dev.hpa.adapter.config.AdapterConfig;
+import dev.hpa.adapter.config.StartupProblem;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -32,15 +34,37 @@ public class ServingCertificateSource {
     private String lastSeenProblem;
 
     @Inject
-    ServingCertificateSource(AdapterConfig config) {
-        this(ServingCertificateFiles.fromSettings(config.tls().certFile(), config.tls().keyFile()),
-                () -> SelfSignedCertificate.generate(SelfSignedNames.ofThisHost(), Instant.now()));
+    ServingCertificateSource(AdapterConfig config, SelfManagedCertificates selfManaged) {
+        try {
+            this.files = ServingCertificateFiles.fromSettings(config.tls().certFile(), config.tls().keyFile());
+            if (!config.tls().selfManaged().enabled()) {
+                this.current = files.map(this::loadInitial).orElseGet(() -> generateInitial(
+                        () -> SelfSignedCertificate.generate(SelfSignedNames.ofThisHost(config.serviceName()),
+                                Instant.now())));
+                return;
+            }
+            if (files.isPresent()) {
+                throw new ServingCertificateException(ServingCertificateFiles.CERT_FILE_KEY + " and "
+                        + "adapter.tls.self-managed.enabled=true contradict each other: serve the mounted certificate"
+                        + " (self-managed off) or the adapter's own (no certificate files)");
+            }
+        } catch (ServingCertificateException e) {
+            throw new StartupProblem(e.getMessage(), e);
+        }
+        // The first pair arrives through serve() before start() returns, later ones when the Secret changes.
+        selfManaged.start(this::serve);
     }
 
     /** Fails with a {@link ServingCertificateException} when configured files cannot be served. */
     ServingCertificateSource(Optional<ServingCertificateFiles> files, Supplier<ServingCertificate> selfSigned) {
         this.files = files;
         this.current = files.map(this::loadInitial).orElseGet(() -> generateInitial(selfSigned));
+    }
+
+    /** Serves a pair from now on; the one it replaces still completes handshakes that chose it. */
+    private synchronized void serve(ServingCertificate next) {
+        previous = current;
+        current = next;
     }
 
     public ServingCertificate current() {

@@ -3,7 +3,6 @@ package dev.hpa.adapter.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -14,8 +13,8 @@ class SelfSignedNamesTest {
 
     @Test
     void addsTheServiceNamesWhenServiceAndNamespaceAreKnown() {
-        SelfSignedNames names = SelfSignedNames.of(Optional.of("adapter-7d9f"),
-                Map.of("ADAPTER_SERVICE_NAME", "hpa-adapter", "POD_NAMESPACE", "monitoring"));
+        SelfSignedNames names = SelfSignedNames.of(Optional.of("adapter-7d9f"), "hpa-adapter",
+                Optional.of("monitoring"));
 
         assertEquals(List.of("localhost", "adapter-7d9f", "hpa-adapter.monitoring.svc",
                 "hpa-adapter.monitoring.svc.cluster.local"), names.dnsNames());
@@ -23,18 +22,14 @@ class SelfSignedNamesTest {
     }
 
     @Test
-    void leavesOutServiceNamesThatWouldBeIncomplete() {
+    void leavesOutServiceNamesOutsideAPod() {
         assertEquals(List.of("localhost", "laptop"),
-                SelfSignedNames.of(Optional.of("laptop"), Map.of("ADAPTER_SERVICE_NAME", "hpa-adapter")).dnsNames());
-        assertEquals(List.of("localhost", "laptop"),
-                SelfSignedNames.of(Optional.of("laptop"), Map.of("POD_NAMESPACE", "monitoring")).dnsNames());
-        assertEquals(List.of("localhost", "laptop"), SelfSignedNames.of(Optional.of("laptop"),
-                Map.of("ADAPTER_SERVICE_NAME", " ", "POD_NAMESPACE", "monitoring")).dnsNames());
+                SelfSignedNames.of(Optional.of("laptop"), "hpa-adapter", Optional.empty()).dnsNames());
     }
 
     @Test
     void copesWithAnUnknownOrLoopbackHostName() {
-        assertEquals(List.of("localhost"), SelfSignedNames.of(Optional.empty(), Map.of()).dnsNames());
-        assertEquals(List.of("localhost"), SelfSignedNames.of(Optional.of("localhost"), Map.of()).dnsNames());
+        assertEquals(List.of("localhost"), SelfSignedNames.of(Optional.empty(), "a", Optional.empty()).dnsNames());
+        assertEquals(List.of("localhost"), SelfSignedNames.of(Optional.of("localhost"), "a", Optional.empty()).dnsNames());
     }
 }

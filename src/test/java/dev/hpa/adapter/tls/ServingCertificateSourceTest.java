@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -83,7 +82,7 @@ class ServingCertificateSourceTest {
     @Test
     void generatesWhenNoFilesAreConfigured() {
         ServingCertificate generated = SelfSignedCertificate.generate(
-                SelfSignedNames.of(Optional.empty(), Map.of()), Instant.now());
+                SelfSignedNames.of(Optional.empty(), "adapter", Optional.empty()), Instant.now());
 
         ServingCertificateSource source = new ServingCertificateSource(Optional.empty(), () -> generated);
 
