@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * One kind of Kubernetes API call the adapter makes, with the class that makes it.
- * A new API call must be added to {@link #REQUIRED}, and {@code ManifestsTest} then fails until the RBAC in
- * {@code manifests/base} grants it to the adapter's ServiceAccount.
+ * A new API call must be added to {@link #REQUIRED} (or to the list of the feature that makes it), and
+ * {@code ManifestsTest} then fails until the RBAC of every install in {@code manifests/} grants it to the adapter's
+ * ServiceAccount.
  *
  * @param apiGroup     API group, {@code ""} for the core group
  * @param resource     resource (plural, lower case; {@code "pods/log"} style for subresources)
@@ -36,6 +37,34 @@ public record KubernetesAccess(String apiGroup, String resource, List<String> ve
             // Front-proxy and client CAs, read at start-up and then watched.
             new KubernetesAccess("", "configmaps", List.of("get", "list", "watch"), "kube-system",
                     "extension-apiserver-authentication", "dev.hpa.adapter.auth.AuthenticationSource"));
+
+    /** The namespace {@code manifests/} installs the adapter in; at run time its own is POD_NAMESPACE. */
+    public static final String INSTALL_NAMESPACE = "kserve-autoscaling";
+
+    /** The Secret of {@code adapter.tls.self-managed.secret-name}'s default. */
+    private static final String CERTIFICATES_SECRET = "hpa-metrics-adapter-certificates";
+
+    private static final String SELF_MANAGED = "dev.hpa.adapter.certificates.SelfManagedCertificates";
+
+    /**
+     * With {@code adapter.tls.self-managed.enabled=true}: its Secret, and caBundle of the custom.metrics APIServices.
+     * Without it the adapter makes none of these calls, and the installs that turn it off grant none of them.
+     */
+    public static final List<KubernetesAccess> SELF_MANAGED_CERTIFICATES = List.of(
+            // Create cannot be limited by name: RBAC sees the name only in the request body.
+            new KubernetesAccess("", "secrets", List.of("create"), INSTALL_NAMESPACE, null, SELF_MANAGED),
+            // Read, renew, and watch by name (fieldSelector metadata.name), so that every replica serves the update.
+            new KubernetesAccess("", "secrets", List.of("get", "list", "watch", "update"), INSTALL_NAMESPACE,
+                    CERTIFICATES_SECRET, SELF_MANAGED),
+            new KubernetesAccess("apiregistration.k8s.io", "apiservices", List.of("get", "update"), null,
+                    "v1beta2.custom.metrics.k8s.io", SELF_MANAGED),
+            new KubernetesAccess("apiregistration.k8s.io", "apiservices", List.of("get", "update"), null,
+                    "v1beta1.custom.metrics.k8s.io", SELF_MANAGED));
+
+    /** With self-managed certificates and {@code adapter.metrics-api.enabled=true}: caBundle of that APIService too. */
+    public static final List<KubernetesAccess> SELF_MANAGED_METRICS_API = List.of(
+            new KubernetesAccess("apiregistration.k8s.io", "apiservices", List.of("get", "update"), null,
+                    "v1beta1.metrics.k8s.io", SELF_MANAGED));
 
     /** For messages: what is accessed, where, and by which class (verbs left out). */
     public String describe() {

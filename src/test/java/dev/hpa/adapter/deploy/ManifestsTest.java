@@ -60,9 +60,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The shipped manifests, rendered with {@code kubectl kustomize} exactly as {@code kubectl apply -k} would apply
- * them, agree with the code: RBAC grants every call in {@link KubernetesAccess#REQUIRED}, the APIServices pass the
- * aggregator's validation and point at a real Service port, and the Deployment's ports, probes, certificate paths
- * and security settings match what the adapter listens on and reads.
+ * them, agree with the code: RBAC grants every call in {@link KubernetesAccess#REQUIRED} (and those of self-managed
+ * certificates only where they are on), the APIServices pass the aggregator's validation and point at a real Service
+ * port, {@code manifests/} installs with no prerequisite, and the Deployment's image, command, ports, probes,
+ * certificate paths and security settings match what the adapter is built as, listens on and reads.
  */
 class ManifestsTest {
 
@@ -71,13 +72,18 @@ class ManifestsTest {
     static final String SERVICE_DNS = NAME + "." + NAMESPACE + ".svc";
     static final String GROUP = "custom.metrics.k8s.io";
 
+    /** The install: {@code kubectl apply -k manifests/}, and the release's install.yaml. */
+    static final String INSTALL = "manifests";
     static final String SELF_SIGNED = "manifests/overlays/self-signed";
+    static final String CERT_MANAGER = "manifests/overlays/cert-manager";
+    static final String WITH_METRICS_API = "manifests/overlays/metrics-api";
     /** The opt-in metrics.k8s.io registration: its own directory, so that apiservice/ never applies it. */
     static final String METRICS_API = "apiservice/metrics-api";
     /** Kustomize directories that install the adapter (each has the Deployment and its RBAC). */
-    static final List<String> INSTALLS = new ArrayList<>(List.of("manifests/base", "manifests/overlays/cert-manager"));
+    static final List<String> INSTALLS = new ArrayList<>(List.of(INSTALL, CERT_MANAGER, WITH_METRICS_API));
     /** Kustomize directories that hold APIServices. */
-    static final List<String> WITH_APISERVICES = new ArrayList<>(List.of("apiservice", "manifests/overlays/cert-manager"));
+    static final List<String> WITH_APISERVICES = new ArrayList<>(List.of("apiservice", INSTALL, CERT_MANAGER,
+            WITH_METRICS_API));
 
     /**
      * Roles a cluster has built in, so the manifests bind them by name without shipping them; their rules as
@@ -100,7 +106,7 @@ class ManifestsTest {
             return; // every test is skipped, with the reason, by kubectlOnPath()
         }
         root = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-        for (String dir : List.of("manifests/base", "manifests/overlays/cert-manager", "apiservice", METRICS_API)) {
+        for (String dir : List.of(INSTALL, "manifests/base", CERT_MANAGER, WITH_METRICS_API, "apiservice", METRICS_API)) {
             renders.put(dir, kustomize(root, dir));
         }
         // Optional: needs the overlay, and openssl for its make-certs.sh.
@@ -166,12 +172,15 @@ class ManifestsTest {
         List<String> missing = new ArrayList<>();
         List<String> unknownRoles = new ArrayList<>();
         List<Grant> grants = adapterGrants(objects, unknownRoles);
-        for (KubernetesAccess access : KubernetesAccess.REQUIRED) {
+        for (KubernetesAccess access : requiredAccess(deployment(objects))) {
             List<String> verbs = access.verbs().stream()
                     .filter(verb -> grants.stream().noneMatch(g -> g.allows(access, verb))).toList();
             if (!verbs.isEmpty()) {
                 missing.add(verbs + " " + access.describe() + " is not granted to ServiceAccount " + NAMESPACE + "/" + NAME + ": "
-                        + (access.namespace() == null
+                        + (access.resource().equals("secrets") || access.resource().equals("apiservices")
+                                ? "add it to manifests/components/self-managed-certificates/rbac.yaml (or, for"
+                                        + " metrics.k8s.io, manifests/overlays/metrics-api/rbac.yaml)"
+                                : access.namespace() == null
                                 ? "add the rule to ClusterRole " + NAME + " in manifests/base/rbac.yaml"
                                 : "bind a Role in namespace " + access.namespace() + " that grants it, with a RoleBinding"
                                         + " in that namespace (manifests/base/rbac-auth-delegation.yaml)"));
@@ -208,6 +217,100 @@ class ManifestsTest {
             }
         }
         assertTrue(problems.isEmpty(), dir + ":\n  " + String.join("\n  ", problems));
+    }
+
+    /** The calls the adapter makes as this Deployment configures it. */
+    static List<KubernetesAccess> requiredAccess(Deployment deployment) {
+        List<KubernetesAccess> required = new ArrayList<>(KubernetesAccess.REQUIRED);
+        if (selfManaged(deployment)) {
+            required.addAll(KubernetesAccess.SELF_MANAGED_CERTIFICATES);
+            if (enabled(deployment, "ADAPTER_METRICS_API_ENABLED")) {
+                required.addAll(KubernetesAccess.SELF_MANAGED_METRICS_API);
+            }
+        }
+        return required;
+    }
+
+    static boolean selfManaged(Deployment deployment) {
+        return enabled(deployment, "ADAPTER_TLS_SELF_MANAGED_ENABLED");
+    }
+
+    static boolean enabled(Deployment deployment, String env) {
+        return env(adapterContainer(deployment), env).map(Boolean::parseBoolean).orElse(false);
+    }
+
+    /**
+     * Secrets and APIServices are the adapter's most sensitive grants: each rule on them names the objects (only
+     * {@code create} cannot), Secrets only in the adapter's namespace, and an install with self-managed certificates
+     * off grants none at all (the adapter then never touches them).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installs")
+    void secretsAndApiServicesOnlyByNameAndOnlyWhenSelfManaged(String dir) {
+        List<HasMetadata> objects = renders.get(dir);
+        boolean selfManaged = selfManaged(deployment(objects));
+        List<KubernetesAccess> needed = requiredAccess(deployment(objects));
+        List<String> problems = new ArrayList<>();
+        for (Grant g : adapterGrants(objects, new ArrayList<>())) {
+            for (String resource : List.of("secrets", "apiservices")) {
+                if (!covers(g.rule().getResources(), resource)) {
+                    continue;
+                }
+                String what = g.source() + " grants " + describe(g.rule());
+                if (!selfManaged) {
+                    problems.add(what + ", but this install does not turn on self-managed certificates"
+                            + " (ADAPTER_TLS_SELF_MANAGED_ENABLED), so the adapter never calls it: remove it");
+                    continue;
+                }
+                if (resource.equals("secrets") && g.namespace() == null) {
+                    problems.add(what + " in every namespace: use a Role in " + NAMESPACE);
+                }
+                List<String> names = nonNull(g.rule().getResourceNames());
+                boolean createOnly = List.of("create").equals(nonNull(g.rule().getVerbs()));
+                List<String> allowedNames = needed.stream().filter(a -> a.resource().equals(resource))
+                        .map(KubernetesAccess::resourceName).filter(Objects::nonNull).toList();
+                if (!createOnly && (names.isEmpty() || !allowedNames.containsAll(names))) {
+                    problems.add(what + ": limit it with resourceNames to " + allowedNames + " (has " + names + ")");
+                }
+            }
+        }
+        assertNoProblems(dir, problems);
+    }
+
+    /**
+     * {@code kubectl apply -k manifests/} is the whole install: nothing it needs comes from elsewhere (no cert-manager
+     * kinds, no Secret a script makes, no mounted certificate), and the Secret the adapter writes is the one its Role
+     * names.
+     */
+    @Test
+    void theInstallNeedsNothingElse() {
+        List<HasMetadata> objects = renders.get(INSTALL);
+        List<String> problems = new ArrayList<>();
+        Deployment deployment = deployment(objects);
+        Container c = adapterContainer(deployment);
+        expect(problems, selfManaged(deployment), "Deployment: set env ADAPTER_TLS_SELF_MANAGED_ENABLED=true"
+                + " (manifests/components/self-managed-certificates), or nothing makes the serving certificate");
+        for (HasMetadata o : objects) {
+            expect(problems, !o.getApiVersion().startsWith("cert-manager.io/"), o.getKind() + " "
+                    + o.getMetadata().getName() + " needs cert-manager: that belongs in " + CERT_MANAGER);
+            expect(problems, !(o instanceof Secret), "Secret " + o.getMetadata().getName()
+                    + ": the install must not ship a Secret; the adapter makes its certificate itself");
+        }
+        expect(problems, objects.stream().anyMatch(o -> "Namespace".equals(o.getKind())
+                && NAMESPACE.equals(o.getMetadata().getName())), "the install must create Namespace " + NAMESPACE);
+        for (String file : List.of("ADAPTER_TLS_CERT_FILE", "ADAPTER_TLS_KEY_FILE")) {
+            expect(problems, env(c, file).isEmpty(), "Deployment: " + file + " contradicts self-managed certificates"
+                    + " (the adapter refuses to start with both)");
+        }
+        expect(problems, nonNull(deployment.getSpec().getTemplate().getSpec().getVolumes()).stream()
+                .noneMatch(v -> v.getSecret() != null), "Deployment: mounts a Secret volume; the install must not"
+                + " depend on a Secret it does not create");
+        String secret = env(c, "ADAPTER_TLS_SELF_MANAGED_SECRET_NAME")
+                .orElse(ConfigCheckTest.config(Map.of()).tls().selfManaged().secretName());
+        expect(problems, KubernetesAccess.SELF_MANAGED_CERTIFICATES.stream().anyMatch(a -> secret.equals(a.resourceName())),
+                "the adapter writes Secret " + secret + " (adapter.tls.self-managed.secret-name), which"
+                        + " KubernetesAccess.SELF_MANAGED_CERTIFICATES (and so the Role) does not name");
+        assertNoProblems(INSTALL, problems);
     }
 
     /** One rule bound to the adapter's ServiceAccount, with where it applies (null = every namespace). */
@@ -303,7 +406,9 @@ class ManifestsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("withApiServices")
     void apiServicesPassValidationAndPointAtTheServicePort(String dir) {
-        List<GenericKubernetesResource> apiServices = apiServices(renders.get(dir));
+        List<GenericKubernetesResource> apiServices = apiServices(renders.get(dir)).stream()
+                .filter(a -> !"metrics.k8s.io".equals(a.get("spec", "group"))) // overlays/metrics-api adds it
+                .toList();
         assertEquals(List.of("v1beta1." + GROUP, "v1beta2." + GROUP),
                 apiServices.stream().map(a -> a.getMetadata().getName()).sorted().toList(),
                 dir + ": expected the APIServices v1beta2 and v1beta1 of " + GROUP);
@@ -373,7 +478,7 @@ class ManifestsTest {
 
     @Test
     void certManagerInjectsTheCaOfTheCertificateThePodsMount() {
-        String dir = "manifests/overlays/cert-manager";
+        String dir = CERT_MANAGER;
         List<HasMetadata> objects = renders.get(dir);
         List<String> problems = new ArrayList<>();
         String secret = servingCertSecret(deployment(objects), problems);
@@ -486,7 +591,12 @@ class ManifestsTest {
         checkProbe(problems, "livenessProbe", c.getLivenessProbe(), "/livez", c, securePort, false);
         checkProbe(problems, "readinessProbe", c.getReadinessProbe(), "/readyz", c, securePort, false);
 
-        servingCertSecret(deployment, problems);
+        if (!selfManaged(deployment)) {
+            servingCertSecret(deployment, problems);
+        }
+        expect(problems, "system-cluster-critical".equals(pod.getPriorityClassName()), "Deployment: set"
+                + " priorityClassName: system-cluster-critical; an unavailable APIService breaks discovery cluster-wide,"
+                + " so the adapter must not be preempted; is " + pod.getPriorityClassName());
 
         Service service = service(objects);
         Optional<ServicePort> port443 = service.getSpec().getPorts().stream().filter(p -> p.getPort() == 443).findFirst();
@@ -513,9 +623,27 @@ class ManifestsTest {
                 ? c.getSecurityContext().getRunAsNonRoot()
                 : pod.getSecurityContext() == null ? null : pod.getSecurityContext().getRunAsNonRoot();
         expect(problems, Boolean.TRUE.equals(nonRoot), "Deployment: set securityContext.runAsNonRoot: true");
-        expect(problems, c.getSecurityContext() != null
-                && Boolean.TRUE.equals(c.getSecurityContext().getReadOnlyRootFilesystem()),
+        var security = c.getSecurityContext();
+        expect(problems, security != null && Boolean.TRUE.equals(security.getReadOnlyRootFilesystem()),
                 "Deployment: set the adapter container's securityContext.readOnlyRootFilesystem: true");
+        expect(problems, security != null && Boolean.FALSE.equals(security.getAllowPrivilegeEscalation()),
+                "Deployment: set the adapter container's securityContext.allowPrivilegeEscalation: false");
+        expect(problems, security != null && security.getCapabilities() != null
+                && nonNull(security.getCapabilities().getDrop()).contains("ALL")
+                && nonNull(security.getCapabilities().getAdd()).isEmpty(),
+                "Deployment: the adapter container must drop ALL capabilities and add none");
+        String seccomp = security != null && security.getSeccompProfile() != null ? security.getSeccompProfile().getType()
+                : pod.getSecurityContext() != null && pod.getSecurityContext().getSeccompProfile() != null
+                        ? pod.getSecurityContext().getSeccompProfile().getType() : null;
+        expect(problems, "RuntimeDefault".equals(seccomp), "Deployment: set seccompProfile.type: RuntimeDefault");
+        var resources = c.getResources();
+        expect(problems, resources != null && resources.getRequests() != null
+                && resources.getRequests().containsKey("cpu") && resources.getRequests().containsKey("memory")
+                && resources.getLimits() != null && resources.getLimits().containsKey("memory"),
+                "Deployment: set CPU and memory requests and a memory limit (sized from bench/scale.sh, README Sizing)");
+        expect(problems, nonNull(c.getVolumeMounts()).stream().anyMatch(m -> "/tmp".equals(m.getMountPath())
+                && nonNull(pod.getVolumes()).stream().anyMatch(v -> v.getName().equals(m.getName()) && v.getEmptyDir() != null)),
+                "Deployment: mount an emptyDir at /tmp: the root filesystem is read-only and the JVM writes there");
         assertNoProblems(dir, problems);
     }
 
