@@ -21,7 +21,16 @@ public final class KubernetesConnection {
      */
     public static void requireConfigured(KubernetesClient client) {
         boolean inPod = System.getenv("KUBERNETES_SERVICE_HOST") != null;
-        boolean fromKubeconfig = client.getConfiguration().getFile() != null;
+        boolean fromKubeconfig;
+        try {
+            fromKubeconfig = client.getConfiguration().getFile() != null;
+        } catch (KubernetesClientException e) {
+            // The client is built on first use: an unreadable token, CA or kubeconfig surfaces here.
+            Throwable cause = rootIoCause(e);
+            throw new StartupProblem("Cannot set up the Kubernetes client: " + (cause != null ? cause : e)
+                    + (inPod ? " (the pod's service-account files under /var/run/secrets/kubernetes.io/serviceaccount"
+                            + " must be readable by the adapter's user)" : ""));
+        }
         boolean fallback = client.getMasterUrl() != null && "kubernetes.default.svc".equals(client.getMasterUrl().getHost());
         if (!inPod && !fromKubeconfig && fallback) {
             String kubeconfig = System.getenv("KUBECONFIG");
@@ -41,7 +50,7 @@ public final class KubernetesConnection {
     public static String describe(KubernetesClientException e, KubernetesClient client, String what, String toGrant) {
         String server = Optional.ofNullable(client.getMasterUrl()).map(Object::toString).orElse("(unknown)");
         Throwable io = rootIoCause(e);
-        if (e.getCode() == 0 && io != null) {
+        if (e.getCode() <= 0 && io != null) { // fabric8 reports -1 or 0 when there was no answer
             return what + ": cannot reach the Kubernetes API at " + server + ": " + io;
         }
         if (e.getCode() == 401) {
@@ -51,7 +60,7 @@ public final class KubernetesConnection {
         if (e.getCode() == 403) {
             return what + ": forbidden (" + message(e) + "). " + toGrant;
         }
-        return what + ": " + (e.getCode() == 0 ? "" : "HTTP " + e.getCode() + " ") + message(e);
+        return what + ": " + (e.getCode() <= 0 ? "" : "HTTP " + e.getCode() + " ") + message(e);
     }
 
     private static String message(KubernetesClientException e) {
