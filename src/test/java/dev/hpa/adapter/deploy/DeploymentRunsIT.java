@@ -44,6 +44,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
@@ -59,6 +61,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -74,7 +77,8 @@ import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The pod starts as the Deployment of {@code kubectl kustomize manifests/} runs it. The container spec (command,
@@ -137,9 +141,18 @@ class DeploymentRunsIT {
         }
     }
 
-    @Test
-    void theInstalledPodBecomesReadyPublishesItsCaAndAnswersTheAggregator() throws Exception {
-        List<HasMetadata> install = ManifestsTest.kustomize(ROOT, ManifestsTest.INSTALL);
+    /**
+     * The default install (self-managed certificate) and the bring-your-own overlay (a mounted Secret, made by its
+     * script on a copy of the manifests).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {ManifestsTest.INSTALL, ManifestsTest.SELF_SIGNED})
+    void theInstalledPodBecomesReadyAndAnswersTheAggregatorWithTheCaInCaBundle(String dir) throws Exception {
+        if (dir.equals(ManifestsTest.SELF_SIGNED)) {
+            Assumptions.assumeTrue(ManifestsTest.onPath("openssl"), "openssl not on PATH: make-certs.sh cannot run");
+        }
+        List<HasMetadata> install = dir.equals(ManifestsTest.SELF_SIGNED) ? ManifestsTest.renderSelfSigned(ROOT)
+                : ManifestsTest.kustomize(ROOT, dir);
         Deployment deployment = ManifestsTest.deployment(install);
         PodSpec spec = deployment.getSpec().getTemplate().getSpec();
         Container c = ManifestsTest.adapterContainer(deployment);
@@ -161,7 +174,7 @@ class DeploymentRunsIT {
             }
         }
 
-        pod = startPod(spec, c);
+        pod = startPod(spec, c, install);
         Probe readiness = c.getReadinessProbe();
         Probe startup = Objects.requireNonNullElse(c.getStartupProbe(), readiness);
         Duration allowed = Duration.ofSeconds((long) startup.getPeriodSeconds() * startup.getFailureThreshold());
@@ -173,21 +186,23 @@ class DeploymentRunsIT {
 
         assertRunsAsTheSpecSays(spec, c);
 
-        // The adapter made its certificate and published its CA to both APIServices the install created.
-        String secretName = ManifestsTest.env(c, "ADAPTER_TLS_SELF_MANAGED_SECRET_NAME")
-                .orElse("hpa-metrics-adapter-certificates");
-        Secret secret = await().atMost(Duration.ofSeconds(10))
-                .until(() -> client.secrets().inNamespace(NAMESPACE).withName(secretName).get(), Objects::nonNull);
-        String ca = new String(Base64.getDecoder().decode(secret.getData().get("ca.crt")), StandardCharsets.US_ASCII);
+        // Both APIServices trust the serving certificate through one caBundle: with self-managed certificates the
+        // adapter wrote its Secret's CAs there; otherwise the install brought both.
         List<String> apiServiceNames = ManifestsTest.apiServices(install).stream().map(a -> a.getMetadata().getName())
                 .toList();
+        String ca;
+        if (ManifestsTest.selfManaged(deployment)) {
+            String secretName = ManifestsTest.env(c, "ADAPTER_TLS_SELF_MANAGED_SECRET_NAME")
+                    .orElse("hpa-metrics-adapter-certificates");
+            Secret secret = await().atMost(Duration.ofSeconds(10))
+                    .until(() -> client.secrets().inNamespace(NAMESPACE).withName(secretName).get(), Objects::nonNull);
+            ca = new String(Base64.getDecoder().decode(secret.getData().get("ca.crt")), StandardCharsets.US_ASCII);
+        } else {
+            ca = caBundle(client, apiServiceNames.get(0));
+        }
         for (String name : apiServiceNames) {
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                String caBundle = client.resources(APIService.class).withName(name).get().getSpec().getCaBundle();
-                assertEquals(ca, caBundle == null ? null
-                        : new String(Base64.getDecoder().decode(caBundle), StandardCharsets.US_ASCII),
-                        "APIService " + name + ": caBundle must be the CAs of Secret " + secretName);
-            });
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(ca, caBundle(client, name),
+                    "APIService " + name + ": caBundle must hold the CA of the certificate the pod serves"));
         }
 
         // The aggregator: dials the Service's port, verifies the serving certificate against caBundle for
@@ -213,6 +228,11 @@ class DeploymentRunsIT {
                 + grace + " s) of SIGTERM:\n" + logTail());
         assertTrue(List.of(0, 143).contains(pod.exitValue()), "exit status after SIGTERM: " + pod.exitValue() + "\n"
                 + logTail());
+    }
+
+    private static String caBundle(KubernetesClient client, String apiService) {
+        String caBundle = client.resources(APIService.class).withName(apiService).get().getSpec().getCaBundle();
+        return caBundle == null ? null : new String(Base64.getDecoder().decode(caBundle), StandardCharsets.US_ASCII);
     }
 
     // ---------------------------------------------------------------------------------------------- the cluster
@@ -244,10 +264,11 @@ class DeploymentRunsIT {
     /**
      * The command of the container spec, in a mount namespace of its own: a read-only root made of this machine's
      * /usr and /etc (the JDK stands in for the image's), the application at /deployments as the image lays it out,
-     * the spec's emptyDir volumes as tmpfs of their sizeLimit, the service-account files, then chroot, the spec's
-     * user, no capabilities and no_new_privs, and exactly the spec's environment.
+     * the spec's emptyDir volumes as tmpfs of their sizeLimit and its Secret volumes as the kubelet writes them (the
+     * Secret's keys as files of defaultMode, group fsGroup), the service-account files, then chroot, the spec's user
+     * (with fsGroup as supplementary group), no capabilities and no_new_privs, and exactly the spec's environment.
      */
-    private Process startPod(PodSpec spec, Container c) throws IOException {
+    private Process startPod(PodSpec spec, Container c, List<HasMetadata> install) throws IOException {
         work = Files.createTempDirectory("pod-");
         Path rootfs = Files.createDirectories(work.resolve("rootfs"));
         Path serviceAccount = Files.createDirectories(work.resolve("serviceaccount"));
@@ -256,7 +277,7 @@ class DeploymentRunsIT {
         Files.writeString(serviceAccount.resolve("namespace"), NAMESPACE);
         try (var files = Files.list(serviceAccount)) {
             for (Path f : files.toList()) { // the kubelet's default for the projected service-account volume
-                Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
             }
         }
         log = ROOT.resolve("target/deployment-runs-it.log");
@@ -277,9 +298,13 @@ class DeploymentRunsIT {
         for (VolumeMount m : ManifestsTest.nonNull(c.getVolumeMounts())) {
             Volume v = spec.getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst()
                     .orElseGet(() -> fail("volumeMount " + m.getName() + " names no volume"));
+            if (v.getSecret() != null) {
+                Path files = secretVolume(spec, v, install);
+                mounts.add(bind(files.toString(), m.getMountPath(), true));
+                continue;
+            }
             if (v.getEmptyDir() == null) {
-                fail("volume " + v.getName() + " of the install is not an emptyDir: the install must not depend on"
-                        + " anything it does not create");
+                fail("volume " + v.getName() + " is neither an emptyDir nor a Secret: add it to this test");
             }
             Quantity size = v.getEmptyDir().getSizeLimit();
             mounts.add("mkdir -p \"$root" + m.getMountPath() + "\" && mount -t tmpfs -o mode=1777"
@@ -305,7 +330,8 @@ class DeploymentRunsIT {
         List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "bash", "-ec",
                 "root=\"$1\"; shift\n" + String.join("\n", mounts) + "\nexec chroot \"$root\" \"$@\"",
                 "pod", rootfs.toString(),
-                "/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--no-new-privs",
+                "/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid,
+                fsGroup(spec) == null ? "--clear-groups" : "--groups=" + fsGroup(spec), "--no-new-privs",
                 "--inh-caps=-all", "--bounding-set=-all", "--",
                 "/usr/bin/env", "-i", "--chdir=/deployments"));
         env.forEach((k, v) -> command.add(k + "=" + v));
@@ -313,6 +339,37 @@ class DeploymentRunsIT {
         command.addAll(ManifestsTest.nonNull(c.getArgs()));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    /** The Secret the volume names, from the install, as files the way the kubelet projects them. */
+    private Path secretVolume(PodSpec spec, Volume v, List<HasMetadata> install) throws IOException {
+        String name = v.getSecret().getSecretName();
+        Secret secret = install.stream().filter(Secret.class::isInstance).map(Secret.class::cast)
+                .filter(x -> name.equals(x.getMetadata().getName())).findFirst()
+                .orElseGet(() -> fail("volume " + v.getName() + " mounts Secret " + name + ", which the install lacks"));
+        Path dir = Files.createDirectories(work.resolve("volume-" + v.getName()));
+        int mode = Objects.requireNonNullElse(v.getSecret().getDefaultMode(), 0644);
+        for (Map.Entry<String, String> e : secret.getData().entrySet()) {
+            Path file = Files.write(dir.resolve(e.getKey()), Base64.getDecoder().decode(e.getValue()));
+            Files.setPosixFilePermissions(file, permissions(mode));
+            if (fsGroup(spec) != null) {
+                Files.setAttribute(file, "unix:gid", fsGroup(spec).intValue());
+            }
+        }
+        return dir;
+    }
+
+    private static Long fsGroup(PodSpec spec) {
+        return spec.getSecurityContext() == null ? null : spec.getSecurityContext().getFsGroup();
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        StringBuilder rwx = new StringBuilder();
+        for (int shift = 6; shift >= 0; shift -= 3) {
+            int bits = (mode >> shift) & 7;
+            rwx.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-').append((bits & 1) != 0 ? 'x' : '-');
+        }
+        return PosixFilePermissions.fromString(rwx.toString());
     }
 
     private static String bind(String from, String to, boolean readOnly) {

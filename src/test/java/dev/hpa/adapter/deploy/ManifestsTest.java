@@ -111,7 +111,7 @@ class ManifestsTest {
         }
         // Optional: needs the overlay, and openssl for its make-certs.sh.
         if (Files.exists(root.resolve(SELF_SIGNED).resolve("kustomization.yaml")) && onPath("openssl") && onPath("bash")) {
-            renders.put(SELF_SIGNED, renderSelfSigned());
+            renders.put(SELF_SIGNED, renderSelfSigned(root));
             INSTALLS.add(SELF_SIGNED);
             WITH_APISERVICES.add(SELF_SIGNED);
         }
@@ -122,7 +122,7 @@ class ManifestsTest {
      * of manifests/ and apiservice/ in a temporary directory, so the check never depends on (or touches) a
      * generated/ in the working tree.
      */
-    static List<HasMetadata> renderSelfSigned() throws IOException, InterruptedException {
+    static List<HasMetadata> renderSelfSigned(Path root) throws IOException, InterruptedException {
         Path copy = Files.createTempDirectory("manifests-");
         try {
             for (String dir : List.of("manifests", "apiservice")) {
