@@ -45,6 +45,8 @@ public interface AdapterConfig {
     /** Metric recipes added by the operator, by name; checked before the built-in ones. */
     Map<String, RecipeConfig> recipes();
 
+    SelfMetrics selfMetrics();
+
     interface Tls {
         /** PEM serving certificate chain; with key-file. Without both, a self-signed pair is made at start-up. */
         Optional<String> certFile();
@@ -175,5 +177,16 @@ public interface AdapterConfig {
 
         /** Counters of requests; their rate is requests per second. */
         Optional<List<String>> requestCounters();
+    }
+
+    /**
+     * The adapter's own Prometheus metrics on the management port. By default a scraper needs {@code get} on the
+     * non-resource URL {@code /metrics} (TokenReview + SubjectAccessReview, as kube's own components and
+     * controller-runtime's secure metrics ask); the health endpoints there stay open.
+     */
+    interface SelfMetrics {
+        /** Serve /metrics to anyone who can reach the port, without a token: only for clusters that want that. */
+        @WithDefault("false")
+        boolean unauthenticated();
     }
 }

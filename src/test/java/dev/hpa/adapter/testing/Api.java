@@ -47,10 +47,20 @@ public final class Api {
         return ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-ssl-port", Integer.class).orElse(8444);
     }
 
-    /** The management port, where self-metrics and SmallRye health live. */
+    /** The management port, where self-metrics and SmallRye health live: HTTPS with the serving certificate. */
     public static RequestSpecification management() {
         int port = ConfigProvider.getConfig().getOptionalValue("quarkus.management.test-port", Integer.class)
                 .orElse(9001);
-        return given().baseUri("http://localhost").port(port);
+        return given().baseUri("https://localhost").port(port)
+                .trustStore(ServingCertificateResource.CA.trustStore())
+                .urlEncodingEnabled(false);
+    }
+
+    /**
+     * The management port as Prometheus scrapes it: with a service-account token that TokenReview knows and that
+     * SubjectAccessReview lets get /metrics (alice's, see {@link ClusterReviews}, which must be installed).
+     */
+    public static RequestSpecification selfMetrics() {
+        return management().header("Authorization", "Bearer " + ClusterReviews.ALICE_TOKEN);
     }
 }
