@@ -25,6 +25,15 @@ public final class Api {
                 .header("X-Remote-Group", "system:masters");
     }
 
+    /** As kube-apiserver's front proxy forwards a request of {@code user} in {@code groups}: SAR decides. */
+    public static RequestSpecification proxied(String user, String... groups) {
+        RequestSpecification spec = presenting(TestIdentities.FRONT_PROXY_CLIENT).header("X-Remote-User", user);
+        for (String group : groups) {
+            spec = spec.header("X-Remote-Group", group);
+        }
+        return spec;
+    }
+
     /** No client certificate, no token: verified TLS only (the test CA, and the host name against the SANs). */
     public static RequestSpecification anonymous() {
         return given().baseUri("https://localhost").port(httpsPort())
