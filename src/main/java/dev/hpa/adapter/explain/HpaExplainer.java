@@ -280,7 +280,7 @@ public class HpaExplainer {
             case "ScaleDownLimit" -> ", but a scale-down is limited to " + n + " at a time";
             default -> "";
         };
-        String note = outcome.note() == null ? "" : " (" + outcome.note() + ")";
+        String note = outcome.note() == null ? "" : "; " + outcome.note();
         return "the HPA will propose " + replicas(n) + change + " because " + metric + limit + note;
     }
 

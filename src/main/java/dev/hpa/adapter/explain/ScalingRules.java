@@ -49,10 +49,18 @@ public final class ScalingRules {
 
     /** The metrics' proposal, limited and bounded. */
     public static Outcome apply(int current, int desired, int min, int max, HorizontalPodAutoscalerBehavior behavior) {
+        Outcome limited = limit(current, desired, min, max, behavior);
+        if (limited.replicas() >= current) {
+            return limited;
+        }
+        return new Outcome(limited.replicas(), limited.reason(), limited.steps(), "a scale-down happens only once it "
+                + "is the highest recommendation of the last " + scaleDownWindow(behavior) + " s (the scale-down "
+                + "stabilization window); the controller keeps those recommendations, this answer cannot see them");
+    }
+
+    private static Outcome limit(int current, int desired, int min, int max, HorizontalPodAutoscalerBehavior behavior) {
         List<String> steps = new ArrayList<>();
-        String note = desired < current ? "a scale-down is applied only when it is the highest recommendation of the "
-                + "last " + scaleDownWindow(behavior) + " s (scale-down stabilization window); the controller "
-                + "keeps those recommendations, this answer cannot see them" : null;
+        String note = null;
         if (behavior == null) {
             int limit = Math.max(2 * current, 4);
             int upper = Math.min(max, limit);

@@ -178,6 +178,7 @@ class ReplicaCalculatorTest {
         assertEquals("TooFewReplicas", down.reason());
         assertTrue(down.note().contains("300 s"), down.note());
         assertEquals("DesiredWithinRange", ScalingRules.apply(3, 5, 1, 10, null).reason());
+        assertNull(ScalingRules.apply(1, 0, 1, 10, null).note(), "no scale-down, nothing to stabilize");
     }
 
     @Test
