@@ -47,6 +47,8 @@ public interface AdapterConfig {
 
     SelfMetrics selfMetrics();
 
+    Events events();
+
     interface Tls {
         /** PEM serving certificate chain; with key-file. Without both, a self-signed pair is made at start-up. */
         Optional<String> certFile();
@@ -188,5 +190,19 @@ public interface AdapterConfig {
         /** Serve /metrics to anyone who can reach the port, without a token: only for clusters that want that. */
         @WithDefault("false")
         boolean unauthenticated();
+    }
+
+    /**
+     * Kubernetes Events on the HPAs that read this adapter's metrics (and on their InferenceServices) when their
+     * configuration cannot work as meant: an unknown metric name, a selector matching no inference pod, pods left
+     * out and why, CPU utilization without CPU requests, KServe's ownership rules, a Value target on a sum.
+     */
+    interface Events {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often every watched HPA is checked again (also on each change of the HPA). */
+        @WithDefault("30s")
+        Duration interval();
     }
 }

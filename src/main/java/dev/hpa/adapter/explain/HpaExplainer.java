@@ -48,6 +48,8 @@ public class HpaExplainer {
     private final PodIndex watched;
     private final Clock clock;
     private final String watchedPods;
+    /** How a missing pod's reason begins when the adapter does not watch the pod at all. */
+    public static final String WATCHED_PREFIX = "not among the pods this adapter watches ";
 
     public HpaExplainer(KubernetesClient client, PodMetrics metrics, PodIndex watched, Clock clock,
             AdapterConfig config) {
@@ -55,13 +57,19 @@ public class HpaExplainer {
         this.metrics = metrics;
         this.watched = watched;
         this.clock = clock;
-        this.watchedPods = "not among the pods this adapter watches (adapter.pods.label-selector="
+        this.watchedPods = WATCHED_PREFIX + "(adapter.pods.label-selector="
                 + config.pods().labelSelector() + "), so the adapter has no value for it";
     }
 
     public Explanation explain(String apiVersion, String namespace, String name) {
-        HorizontalPodAutoscaler hpa = read("horizontalpodautoscalers.autoscaling", namespace, name, () -> client
-                .autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).withName(name).get());
+        return explain(apiVersion, read("horizontalpodautoscalers.autoscaling", namespace, name, () -> client
+                .autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).withName(name).get()));
+    }
+
+    /** The same for an HPA already at hand (an informer's). */
+    public Explanation explain(String apiVersion, HorizontalPodAutoscaler hpa) {
+        String namespace = hpa.getMetadata().getNamespace();
+        String name = hpa.getMetadata().getName();
         CrossVersionObjectReference ref = hpa.getSpec().getScaleTargetRef();
         Scale scale = scale(namespace, ref);
         int current = orZero(scale.getSpec() == null ? null : scale.getSpec().getReplicas());
