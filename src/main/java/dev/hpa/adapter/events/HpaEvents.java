@@ -205,7 +205,7 @@ public class HpaEvents {
                 String reason = pod.reason();
                 if (reason.contains("has no CPU request")) {
                     withoutRequest.add(pod.name());
-                } else if (!transient_(reason)) {
+                } else if (!passesByItself(reason)) {
                     findings.add(new Finding(reason.contains("scrape failing") ? "Warning" : "Normal",
                             "PodLeftOut", "pod " + pod.name() + " is left out of " + m.name() + ": "
                             + reason.substring(0, reason.indexOf("; the controller")), null));
@@ -262,7 +262,7 @@ public class HpaEvents {
     }
 
     /** Reasons that pass on their own within a scrape or two: a joining pod's first reads, a restarted window. */
-    private static boolean transient_(String reason) {
+    private static boolean passesByItself(String reason) {
         return reason.contains("its window restarted") || reason.contains("not scraped yet")
                 || reason.contains("value yet from") || reason.contains("fewer than two CPU samples");
     }
