@@ -100,8 +100,21 @@ public class AuthFilter {
         // As kube-apiserver's union of authenticators: a certificate that does not verify still lets a valid
         // bearer token through, and only then is the request anonymous.
         Optional<Caller> caller = certificate.authenticatedCaller();
-        if (caller.isPresent() || token == null) {
-            authorize(rc, caller.orElse(Caller.ANONYMOUS), attributes);
+        if (caller.isPresent()) {
+            authorize(rc, caller.get(), attributes);
+        } else {
+            authorizeBearer(rc, token, attributes);
+        }
+    }
+
+    /**
+     * The bearer token's user (a TokenReview; 401 when it authenticates nobody), anonymous without a token, then
+     * authorized. Also guards the management port's /metrics ({@link SelfMetricsGuard}), which takes no
+     * certificates.
+     */
+    void authorizeBearer(RoutingContext rc, String token, RequestAttributes attributes) {
+        if (token == null) {
+            authorize(rc, Caller.ANONYMOUS, attributes);
             return;
         }
         vertx.executeBlocking(() -> tokens.review(token), false).onComplete(reviewed -> {
@@ -145,12 +158,12 @@ public class AuthFilter {
     }
 
     /** kube-apiserver says no more than "Unauthorized"; the reason goes to the log for the operator. */
-    private static void unauthorized(RoutingContext rc, String reason) {
+    static void unauthorized(RoutingContext rc, String reason) {
         LOG.debugf("Unauthorized request %s %s: %s", rc.request().method(), rc.request().path(), reason);
         status(rc, 401, "Unauthorized", "Unauthorized", null);
     }
 
-    private static void status(RoutingContext rc, int code, String reason, String message, KubeJson.Details details) {
+    static void status(RoutingContext rc, int code, String reason, String message, KubeJson.Details details) {
         rc.response().setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, KubeJson.JSON)
                 .end(Buffer.buffer(KubeJson.statusBody(code, reason, message, details)));
     }
@@ -196,7 +209,7 @@ public class AuthFilter {
         }
     }
 
-    private static String bearerToken(HttpServerRequest request) {
+    static String bearerToken(HttpServerRequest request) {
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;

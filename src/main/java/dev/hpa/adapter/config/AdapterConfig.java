@@ -45,6 +45,10 @@ public interface AdapterConfig {
     /** Metric recipes added by the operator, by name; checked before the built-in ones. */
     Map<String, RecipeConfig> recipes();
 
+    SelfMetrics selfMetrics();
+
+    Events events();
+
     interface Tls {
         /** PEM serving certificate chain; with key-file. Without both, a self-signed pair is made at start-up. */
         Optional<String> certFile();
@@ -175,5 +179,30 @@ public interface AdapterConfig {
 
         /** Counters of requests; their rate is requests per second. */
         Optional<List<String>> requestCounters();
+    }
+
+    /**
+     * The adapter's own Prometheus metrics on the management port. By default a scraper needs {@code get} on the
+     * non-resource URL {@code /metrics} (TokenReview + SubjectAccessReview, as kube's own components and
+     * controller-runtime's secure metrics ask); the health endpoints there stay open.
+     */
+    interface SelfMetrics {
+        /** Serve /metrics to anyone who can reach the port, without a token: only for clusters that want that. */
+        @WithDefault("false")
+        boolean unauthenticated();
+    }
+
+    /**
+     * Kubernetes Events on the HPAs that read this adapter's metrics (and on their InferenceServices) when their
+     * configuration cannot work as meant: an unknown metric name, a selector matching no inference pod, pods left
+     * out and why, CPU utilization without CPU requests, KServe's ownership rules, a Value target on a sum.
+     */
+    interface Events {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often every watched HPA is checked again (also on each change of the HPA). */
+        @WithDefault("30s")
+        Duration interval();
     }
 }

@@ -36,7 +36,23 @@ public record KubernetesAccess(String apiGroup, String resource, List<String> ve
                     "dev.hpa.adapter.auth.AccessReviewer"),
             // Front-proxy and client CAs, read at start-up and then watched.
             new KubernetesAccess("", "configmaps", List.of("get", "list", "watch"), "kube-system",
-                    "extension-apiserver-authentication", "dev.hpa.adapter.auth.AuthenticationSource"));
+                    "extension-apiserver-authentication", "dev.hpa.adapter.auth.AuthenticationSource"),
+            // The HPAs reading this adapter: explained on request, checked for Events on an informer.
+            new KubernetesAccess("autoscaling", "horizontalpodautoscalers", List.of("get", "list", "watch"), null, null,
+                    "dev.hpa.adapter.events.HpaEvents"),
+            // Their targets' selector and replicas, through the scale subresource as the HPA controller reads them.
+            new KubernetesAccess("apps", "deployments/scale", List.of("get"), null, null,
+                    "dev.hpa.adapter.explain.HpaExplainer"),
+            new KubernetesAccess("apps", "statefulsets/scale", List.of("get"), null, null,
+                    "dev.hpa.adapter.explain.HpaExplainer"),
+            new KubernetesAccess("apps", "replicasets/scale", List.of("get"), null, null,
+                    "dev.hpa.adapter.explain.HpaExplainer"),
+            // autoscalerClass of the InferenceService behind an HPA.
+            new KubernetesAccess("serving.kserve.io", "inferenceservices", List.of("get"), null, null,
+                    "dev.hpa.adapter.events.HpaEvents"),
+            // Events, a repeat raising the count of the existing one.
+            new KubernetesAccess("", "events", List.of("create", "get", "patch", "update"), null, null,
+                    "dev.hpa.adapter.events.EventRecorder"));
 
     /** The namespace {@code manifests/} installs the adapter in; at run time its own is POD_NAMESPACE. */
     public static final String INSTALL_NAMESPACE = "kserve-autoscaling";

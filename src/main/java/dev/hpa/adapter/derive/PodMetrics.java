@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -75,7 +76,8 @@ public class PodMetrics {
             values.add(value(ObjectReference.pod(namespace, pod.key().name()), metric, eval.sources.get(i),
                     eval.timestamps[i], eval.windowSeconds[i], value));
         }
-        return new Answer(values, values.isEmpty() ? eval.whyEmpty(describe(namespace, name, selector)) : null);
+        return new Answer(values, values.isEmpty() ? eval.whyEmpty(describe(namespace, name, selector)) : null,
+                eval.leftOutPods);
     }
 
     /** The sum over the InferenceService's ready pods: what its Object metric means. */
@@ -96,7 +98,7 @@ public class PodMetrics {
             LabelSelector metricSelector, long nowMillis, String what) {
         Evaluation eval = evaluate(candidates, metric, metricSelector, nowMillis);
         if (eval.included.isEmpty()) {
-            return new Answer(List.of(), eval.whyEmpty(what));
+            return new Answer(List.of(), eval.whyEmpty(what), eval.leftOutPods);
         }
         double total = 0;
         long requested = 0;
@@ -111,7 +113,7 @@ public class PodMetrics {
         // Utilization of a group is its CPU over its requests, as the HPA computes it, not a sum of percentages.
         double value = metric.utilization() ? percent(total, requested) : total;
         String source = eval.sources.stream().distinct().count() == 1 ? eval.sources.get(0) : "mixed";
-        return new Answer(List.of(value(object, metric, source, newest, window, value)), null);
+        return new Answer(List.of(value(object, metric, source, newest, window, value)), null, eval.leftOutPods);
     }
 
     private static double percent(double cores, long requestMillis) {
@@ -300,6 +302,7 @@ public class PodMetrics {
         final List<InferencePod> included;
         final List<String> sources = new ArrayList<>();
         final List<String> reasons = new ArrayList<>();
+        final Map<String, String> leftOutPods = new LinkedHashMap<>();
         int leftOut;
         /** Per included pod: its average (cores for CPU), when the newest sample behind it was taken, its span. */
         double[] averages;
@@ -317,6 +320,7 @@ public class PodMetrics {
         }
 
         void leaveOut(InferencePod pod, String reason) {
+            leftOutPods.put(pod.key().name(), reason);
             if (leftOut++ < REASONS_SHOWN) {
                 reasons.add(pod.key().name() + ": " + reason);
             }

@@ -42,6 +42,43 @@ public enum ServedMetric {
         return Arrays.stream(values()).filter(m -> m.metricName.equals(name)).findFirst();
     }
 
+    /**
+     * The served name nearest to {@code name} by edit distance (case ignored): "concurrency" for "concurency",
+     * for messages about a metric this adapter does not serve.
+     */
+    public static ServedMetric closestTo(String name) {
+        ServedMetric best = ALL.get(0);
+        int bestDistance = Integer.MAX_VALUE;
+        for (ServedMetric m : ALL) {
+            int d = editDistance(name.toLowerCase(java.util.Locale.ROOT), m.metricName);
+            if (d < bestDistance) {
+                best = m;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance, two rows. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
     public String metricName() {
         return metricName;
     }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hpa.adapter.testing.Api;
+import dev.hpa.adapter.testing.ClusterReviews;
 import dev.hpa.adapter.testing.FakeKubelet;
 import dev.hpa.adapter.testing.ServingCertificateResource;
 import dev.hpa.adapter.testing.TestIdentities;
@@ -51,6 +52,7 @@ class CpuEndToEndTest {
     @BeforeEach
     void start() {
         pods = new TestPods(k8s.getClient());
+        ClusterReviews.install(k8s); // the self-metrics are read with a token
     }
 
     @AfterEach
@@ -150,7 +152,7 @@ class CpuEndToEndTest {
         broken.up();
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 assertEquals(0.8, values(Api.https().get(CUSTOM + "/pods/*/cpu")).getOrDefault("stranded", -1.0), 0.04));
-        String selfMetrics = Api.management().get("/metrics").then().statusCode(200).extract().asString();
+        String selfMetrics = Api.selfMetrics().get("/metrics").then().statusCode(200).extract().asString();
         for (String outcome : List.of("success", "http_error", "bad_page", "timeout", "connect_error")) {
             assertTrue(selfMetrics.contains("adapter_kubelet_scrapes_total{outcome=\"" + outcome + "\"}"), outcome);
         }

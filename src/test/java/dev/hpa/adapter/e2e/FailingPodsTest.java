@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.hpa.adapter.testing.Api;
+import dev.hpa.adapter.testing.ClusterReviews;
 import dev.hpa.adapter.testing.FakeModelServer;
 import dev.hpa.adapter.testing.FakeModelServer.Format;
 import dev.hpa.adapter.testing.TestPods;
@@ -47,6 +48,7 @@ class FailingPodsTest {
     @BeforeEach
     void start() {
         pods = new TestPods(k8s.getClient());
+        ClusterReviews.install(k8s); // the self-metrics are read with a token
     }
 
     @AfterEach
@@ -92,7 +94,7 @@ class FailingPodsTest {
             }
         });
         // The healthy pod stayed healthy throughout, and every failure was counted by its reason.
-        String selfMetrics = Api.management().get("/metrics").then().statusCode(200).extract().asString();
+        String selfMetrics = Api.selfMetrics().get("/metrics").then().statusCode(200).extract().asString();
         Stream.of("bad_page", "timeout", "too_large", "connect_error", "http_error").forEach(reason ->
                 org.hamcrest.MatcherAssert.assertThat(selfMetrics,
                         containsString("adapter_scrapes_total{outcome=\"" + reason + "\"}")));

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributes;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewSpec;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatusBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.naming.InvalidNameException;
@@ -106,6 +108,16 @@ public final class EmbeddedApiServer implements AutoCloseable {
     /** A client of the storage with full access, for the playground's own controllers. */
     public NamespacedKubernetesClient client() {
         return storage.createClient();
+    }
+
+    /**
+     * A Deployment's scale subresource, as kube-apiserver answers it (the mock's storage keeps no Deployments):
+     * what the adapter's explain answer reads, as the HPA controller does.
+     */
+    public void serveScale(String namespace, String deployment, Supplier<Scale> scale) {
+        storage.expect().get()
+                .withPath("/apis/apps/v1/namespaces/" + namespace + "/deployments/" + deployment + "/scale")
+                .andReply(200, request -> scale.get()).always();
     }
 
     /** The front's URL: kube-apiserver as kubectl and the HPA see it. */

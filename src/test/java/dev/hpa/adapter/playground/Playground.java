@@ -2,14 +2,18 @@ package dev.hpa.adapter.playground;
 
 import dev.hpa.adapter.playground.CustomMetricsClient.MetricsUnavailableException;
 import dev.hpa.adapter.testing.HeldLoad;
-import dev.hpa.adapter.testing.TestCertificates;
 import dev.hpa.adapter.testing.TestCertificates.Authority;
 import dev.hpa.adapter.testing.TestCertificates.Issued;
 import dev.hpa.adapter.testing.TestCertificates.Leaf;
 import dev.hpa.adapter.testing.TestCertificates.PemFiles;
+import dev.hpa.adapter.testing.TestCertificates;
 import dev.hpa.adapter.testing.TestIdentities;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.ScaleBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.vertx.core.Vertx;
@@ -103,6 +107,14 @@ public final class Playground {
         Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), kubeconfig(api.url(), caFile, adminFiles));
         Path body = Files.writeString(dir.resolve("mnist.json"), "{\"instances\":[{\"data\":\"iVBORw0KGgo=\"}]}\n");
         HpaLoop.Spec spec = new HpaLoop.Spec("concurrency", TARGET_MILLI, 1, 10, period, scaleDownWindow);
+        // The HPA object the loop plays, and its target's scale, so the adapter's explain answer can read them.
+        client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NAMESPACE).resource(hpaObject(spec))
+                .create();
+        api.serveScale(NAMESPACE, ISVC + "-predictor", () -> new ScaleBuilder().withNewMetadata()
+                .withNamespace(NAMESPACE).withName(ISVC + "-predictor").endMetadata()
+                .withNewSpec().withReplicas(predictor.replicas()).endSpec()
+                .withNewStatus().withReplicas(predictor.replicas()).withSelector(predictor.labelSelector()).endStatus()
+                .build());
         printBanner(kubeconfig, front, body, spec, predictor, adapter, load, loadDuration);
 
         CustomMetricsClient asHpa = new CustomMetricsClient(URI.create(api.url()), hpa.clientContext(servingCa), Map.of());
@@ -170,6 +182,7 @@ public final class Playground {
                   kubectl get --raw '%s/pods/*/concurrency?labelSelector=serving.kserve.io/inferenceservice=%s'
                   kubectl get --raw %s/inferenceservices.serving.kserve.io/%s/concurrency
                   kubectl get --raw /api/v1/namespaces/%s/pods
+                  kubectl get --raw %s/horizontalpodautoscalers.autoscaling/%s-concurrency/explain
 
                 Send the load of KServe's example (50 concurrent requests for 60 s), from another terminal:
                   hey -z 60s -c 50 -m POST -D %s %s
@@ -178,7 +191,7 @@ public final class Playground {
                 """.formatted(NAMESPACE, ISVC, spec.targetMilli() / 1000, spec.minReplicas(), spec.maxReplicas(),
                 spec.period().toSeconds(), spec.scaleDownWindow().toSeconds(), predictor.readinessDelay().toSeconds(),
                 duration("playground.service-time", "200ms").toMillis(), adapter.pid(), adapter.securePort(),
-                kubeconfig, "/apis/custom.metrics.k8s.io/v1beta2", metrics, ISVC, metrics, ISVC, NAMESPACE, body,
+                kubeconfig, "/apis/custom.metrics.k8s.io/v1beta2", metrics, ISVC, metrics, ISVC, NAMESPACE, metrics, ISVC, body,
                 front.predictUrl(), spec.scaleDownWindow().plus(spec.period()).toSeconds(),
                 load == 0 ? "" : "\nBuilt-in load (-Dplayground.load): %d concurrent requests for %d s, starting in 5 s."
                         .formatted(load, loadDuration.toSeconds())));
@@ -240,6 +253,35 @@ public final class Playground {
                         "modelFormat", Map.of("name", "pytorch"),
                         "storageUri", "gs://kfserving-examples/models/torchserve/image_classifier/v1"))))
                 .build();
+    }
+
+    /**
+     * The HorizontalPodAutoscaler that {@link HpaLoop} plays, as kube-apiserver stores it: the behavior the loop
+     * applies ({@link HpaBehavior}: the default scale-up policies, a shortened scale-down window) spelled out.
+     */
+    static HorizontalPodAutoscaler hpaObject(HpaLoop.Spec spec) {
+        return new HorizontalPodAutoscalerBuilder()
+                .withNewMetadata().withNamespace(NAMESPACE).withName(ISVC + "-concurrency").endMetadata()
+                .withNewSpec()
+                .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment").withName(ISVC + "-predictor")
+                .endScaleTargetRef()
+                .withMinReplicas(spec.minReplicas()).withMaxReplicas(spec.maxReplicas())
+                .addNewMetric().withType("Pods").withNewPods().withNewMetric().withName(spec.metric()).endMetric()
+                .withNewTarget().withType("AverageValue")
+                .withAverageValue(new Quantity(Long.toString(spec.targetMilli() / 1000))).endTarget().endPods()
+                .endMetric()
+                .withNewBehavior()
+                .withNewScaleUp().withStabilizationWindowSeconds(0).withSelectPolicy("Max")
+                .addNewPolicy().withType("Pods").withValue(HpaBehavior.SCALE_UP_PODS)
+                .withPeriodSeconds((int) HpaBehavior.POLICY_PERIOD.toSeconds()).endPolicy()
+                .addNewPolicy().withType("Percent").withValue(HpaBehavior.SCALE_UP_PERCENT)
+                .withPeriodSeconds((int) HpaBehavior.POLICY_PERIOD.toSeconds()).endPolicy()
+                .endScaleUp()
+                .withNewScaleDown().withStabilizationWindowSeconds((int) spec.scaleDownWindow().toSeconds())
+                .withSelectPolicy("Max").addNewPolicy().withType("Percent").withValue(100).withPeriodSeconds(15)
+                .endPolicy().endScaleDown()
+                .endBehavior()
+                .endSpec().build();
     }
 
     /** A kubeconfig for {@code server}, trusting {@code ca}; with a client certificate when {@code user} is given. */

@@ -25,6 +25,15 @@ public final class Api {
                 .header("X-Remote-Group", "system:masters");
     }
 
+    /** As kube-apiserver's front proxy forwards a request of {@code user} in {@code groups}: SAR decides. */
+    public static RequestSpecification proxied(String user, String... groups) {
+        RequestSpecification spec = presenting(TestIdentities.FRONT_PROXY_CLIENT).header("X-Remote-User", user);
+        for (String group : groups) {
+            spec = spec.header("X-Remote-Group", group);
+        }
+        return spec;
+    }
+
     /** No client certificate, no token: verified TLS only (the test CA, and the host name against the SANs). */
     public static RequestSpecification anonymous() {
         return given().baseUri("https://localhost").port(httpsPort())
@@ -47,10 +56,20 @@ public final class Api {
         return ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-ssl-port", Integer.class).orElse(8444);
     }
 
-    /** The management port, where self-metrics and SmallRye health live. */
+    /** The management port, where self-metrics and SmallRye health live: HTTPS with the serving certificate. */
     public static RequestSpecification management() {
         int port = ConfigProvider.getConfig().getOptionalValue("quarkus.management.test-port", Integer.class)
                 .orElse(9001);
-        return given().baseUri("http://localhost").port(port);
+        return given().baseUri("https://localhost").port(port)
+                .trustStore(ServingCertificateResource.CA.trustStore())
+                .urlEncodingEnabled(false);
+    }
+
+    /**
+     * The management port as Prometheus scrapes it: with a service-account token that TokenReview knows and that
+     * SubjectAccessReview lets get /metrics (alice's, see {@link ClusterReviews}, which must be installed).
+     */
+    public static RequestSpecification selfMetrics() {
+        return management().header("Authorization", "Bearer " + ClusterReviews.ALICE_TOKEN);
     }
 }

@@ -12,13 +12,15 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * kube-apiserver's side of delegated auth, in the mock server: TokenReview knows two tokens, and
- * SubjectAccessReview allows user alice and group viewers and denies everyone else. Every review the adapter
+ * kube-apiserver's side of delegated auth, in the mock server: TokenReview knows two tokens, alice's and bob's,
+ * and SubjectAccessReview allows user alice and group viewers and denies everyone else (bob too). Every review the adapter
  * sends is kept, so tests can check the attributes.
  */
 public final class ClusterReviews {
 
     public static final String ALICE_TOKEN = "alice-token";
+    /** A token TokenReview accepts (user bob, group dev) for a user SubjectAccessReview denies. */
+    public static final String BOB_TOKEN = "bob-token";
     public static final List<SubjectAccessReviewSpec> ACCESS_REVIEWS = new CopyOnWriteArrayList<>();
     public static final List<String> TOKENS_REVIEWED = new CopyOnWriteArrayList<>();
     private static KubernetesServer installedOn;
@@ -41,10 +43,13 @@ public final class ClusterReviews {
         String token = review.getSpec().getToken();
         TOKENS_REVIEWED.add(token);
         boolean alice = ALICE_TOKEN.equals(token);
+        boolean bob = BOB_TOKEN.equals(token);
         review.setStatus(new io.fabric8.kubernetes.api.model.authentication.TokenReviewStatusBuilder()
-                .withAuthenticated(alice)
+                .withAuthenticated(alice || bob)
                 .withUser(alice ? new UserInfoBuilder().withUsername("alice").withUid("alice-uid")
-                        .withGroups("dev").withExtra(Map.of("scopes", List.of("metrics"))).build() : null)
+                        .withGroups("dev").withExtra(Map.of("scopes", List.of("metrics"))).build()
+                        : bob ? new UserInfoBuilder().withUsername("bob").withUid("bob-uid").withGroups("dev").build()
+                        : null)
                 .build());
         return review;
     }
