@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,6 +28,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@link #torchserve}: {@code torchserve.prom} (3.8 KB, Little's law on counters)
  *   <li>{@link #vllm}: {@code vllm.prom} (7.5 KB, in-flight gauges: running 12 + waiting 3 = 15)
  *   <li>{@link #live}: {@code vllm.prom} with {@code running} set by {@link #setRunning} and waiting 0
+ *   <li>{@link #waves}, {@link #smooth}: a TorchServe page whose busy counter says exactly 20 in flight, written
+ *       at the moment of each answer: in waves (20 requests of 200 ms ending together, so the counter steps by 4 s
+ *       every 200 ms, as a starved client makes them), or smoothly (the counter grows 20 s per second)
  * </ul>
  */
 final class Fleet implements AutoCloseable {
@@ -36,6 +40,8 @@ final class Fleet implements AutoCloseable {
     final int torchserve;
     final int vllm;
     final int live;
+    final int waves;
+    final int smooth;
     final LongAdder adapterScrapes = new LongAdder();
     final LongAdder prometheusScrapes = new LongAdder();
     private final Vertx vertx;
@@ -53,12 +59,15 @@ final class Fleet implements AutoCloseable {
         torchserve = freePort();
         vllm = freePort();
         live = freePort();
+        waves = freePort();
+        smooth = freePort();
         // Two instances per port: Vert.x spreads one port's connections over both event loops.
         vertx.deployVerticle(() -> new AbstractVerticle() {
             @Override
             public void start(Promise<Void> started) {
-                Future.all(listen(torchserve, () -> torchservePage), listen(vllm, () -> vllmPage),
-                        listen(live, () -> livePage)).<Void>mapEmpty().onComplete(started);
+                Future.all(List.of(listen(torchserve, () -> torchservePage), listen(vllm, () -> vllmPage),
+                        listen(live, () -> livePage), listen(waves, () -> busyPage(true)),
+                        listen(smooth, () -> busyPage(false)))).<Void>mapEmpty().onComplete(started);
             }
 
             private Future<HttpServer> listen(int port, Supplier<Buffer> page) {
@@ -73,6 +82,25 @@ final class Fleet implements AutoCloseable {
                 }).listen(port, "0.0.0.0");
             }
         }, new DeploymentOptions().setInstances(2)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** In flight on the {@link #waves} and {@link #smooth} pages, at every moment. */
+    static final int BUSY_IN_FLIGHT = 20;
+    private static final long WAVE_NANOS = 200_000_000;
+    private final long busySince = System.nanoTime();
+
+    private Buffer busyPage(boolean inWaves) {
+        long elapsed = System.nanoTime() - busySince;
+        long requests = BUSY_IN_FLIGHT * (elapsed / WAVE_NANOS);
+        double busyMicros = inWaves ? requests * (WAVE_NANOS / 1e3) : BUSY_IN_FLIGHT * (elapsed / 1e3);
+        return Buffer.buffer(String.format(java.util.Locale.ROOT, """
+                # HELP ts_inference_latency_microseconds Cumulative inference duration in microseconds
+                # TYPE ts_inference_latency_microseconds counter
+                ts_inference_latency_microseconds{model_name="m",model_version="default",} %.1f
+                # HELP ts_inference_requests_total Total number of inference requests.
+                # TYPE ts_inference_requests_total counter
+                ts_inference_requests_total{model_name="m",model_version="default",} %d
+                """, busyMicros, requests));
     }
 
     /** The in-flight requests the live page reports from now on. */

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
@@ -39,7 +40,7 @@ final class KubeletClient {
     private String token;
     private long tokenReadAt;
 
-    KubeletClient(Vertx vertx, AdapterConfig config, Config kube, Path tokenFile) {
+    KubeletClient(Vertx vertx, Clock clock, AdapterConfig config, Config kube, Path tokenFile) {
         this.kube = kube;
         this.tokenFile = tokenFile;
         HttpClientOptions options = new HttpClientOptions().setName("kubelet-scraper").setSsl(true)
@@ -65,7 +66,7 @@ final class KubeletClient {
                     + "(set adapter.kubelet.ca-file)";
         }
         // The body cap of pods is plenty: a node with 110 pods serves about 100 KB.
-        this.fetcher = new PodScraper(vertx, options, timeout(config), config.scrape().maxBodyBytes());
+        this.fetcher = new PodScraper(vertx, clock, options, timeout(config), config.scrape().maxBodyBytes());
         LOG.infof("Reading CPU from kubelets' %s every %s, %s", PATH, config.kubelet().interval(), trust);
     }
 

@@ -65,7 +65,7 @@ public class KubeletScheduler {
         this.nodes = nodes;
         this.registry = registry;
         this.intervalMillis = config.kubelet().interval().toMillis();
-        this.client = new KubeletClient(vertx, config, kubernetes.getConfiguration(),
+        this.client = new KubeletClient(vertx, clock, config, kubernetes.getConfiguration(),
                 Path.of(Config.KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH));
         successes = reads("success");
         skippedOverlap = reads("skipped_overlap");

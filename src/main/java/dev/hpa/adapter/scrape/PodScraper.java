@@ -14,18 +14,34 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLException;
 
 /**
  * Fetches one metrics page with a hard deadline and a hard size cap: pods' pages over plain HTTP, and, through
  * {@link #fetch} with TLS options, the kubelets' {@code /metrics/resource}. Connections are kept alive between
  * scrapes. A target that is slow, huge, or gone fails its own scrape and nothing else.
+ *
+ * <p>The limits of one read: the whole exchange (connect, request, every byte of the answer) ends within the
+ * timeout, so a page trickling a byte at a time or never ending fails it; the body may hold at most
+ * {@code maxBodyBytes}, checked as it arrives, and so may a gzip body once inflated (the inflating stops there);
+ * redirects are not followed (a pod's page is where its annotations say); encodings other than gzip, which we
+ * ask for, are refused.
  */
 public final class PodScraper {
 
-    /** The raw page: what the pod said it is, and its bytes. */
-    public record Page(String contentType, byte[] body, int length) {}
+    /**
+     * The raw page: what the pod said it is, and its bytes.
+     *
+     * @param atMillis the best estimate of when the pod wrote the page: half way between sending the request and
+     *                 the answer's head arriving, so that a late event loop on either side costs half the delay
+     *                 at most (wall clock, ms)
+     */
+    public record Page(String contentType, byte[] body, int length, long atMillis) {}
 
     // Ask for text 0.0.4 first: servers that negotiate (prometheus_client, promhttp) would otherwise be free to
     // pick OpenMetrics, which we read too, but 0.0.4 is what every server speaks.
@@ -33,17 +49,19 @@ public final class PodScraper {
     static final String QUEUE_PROXY_ACCEPT = "application/protobuf";
 
     private final Vertx vertx;
+    private final Clock clock;
     private final HttpClient client;
     private final long timeoutMillis;
     private final int maxBodyBytes;
 
-    public PodScraper(Vertx vertx, Duration timeout, int maxBodyBytes) {
-        this(vertx, new HttpClientOptions().setName("pod-scraper"), timeout, maxBodyBytes);
+    public PodScraper(Vertx vertx, Clock clock, Duration timeout, int maxBodyBytes) {
+        this(vertx, clock, new HttpClientOptions().setName("pod-scraper"), timeout, maxBodyBytes);
     }
 
     /** @param options the client's name and, for HTTPS targets, its TLS settings; the rest is set here */
-    public PodScraper(Vertx vertx, HttpClientOptions options, Duration timeout, int maxBodyBytes) {
+    public PodScraper(Vertx vertx, Clock clock, HttpClientOptions options, Duration timeout, int maxBodyBytes) {
         this.vertx = vertx;
+        this.clock = clock;
         this.timeoutMillis = timeout.toMillis();
         this.maxBodyBytes = maxBodyBytes;
         this.client = vertx.httpClientBuilder()
@@ -51,7 +69,9 @@ public final class PodScraper {
                         .setKeepAlive(true)
                         .setKeepAliveTimeout(30)
                         .setConnectTimeout((int) timeoutMillis)
-                        .setDecompressionSupported(true)) // caps then apply to what we parse, not to the gzip
+                        // Not Netty's inflater: it hands on whatever one read of a gzip bomb expands to (a 64 KB
+                        // read of zeros is 64 MB) before any cap sees it. We inflate ourselves, bounded.
+                        .setDecompressionSupported(false))
                 .with(new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(2))
                 // A pod resetting its connection fails that scrape (the request sees it); without a handler here
                 // Vert.x would also log every reset as an ERROR, once a second per broken pod.
@@ -73,6 +93,7 @@ public final class PodScraper {
 
     /** Fetches any page; {@code where} names the target in failure messages. */
     public Future<Page> fetch(RequestOptions options, String where) {
+        options.putHeader(HttpHeaders.ACCEPT_ENCODING, "gzip");
         Promise<Page> result = Promise.promise();
         Attempt attempt = new Attempt(result, where);
         attempt.deadline = vertx.setTimer(timeoutMillis, id -> attempt.fail(new ScrapeFailure(Reason.TIMEOUT,
@@ -90,6 +111,7 @@ public final class PodScraper {
             attempt.request = requested.result();
             attempt.request.exceptionHandler(e -> attempt.fail(
                     new ScrapeFailure(Reason.CONNECT_ERROR, "connection to " + where + " failed: " + e.getMessage())));
+            attempt.sentAtNanos = System.nanoTime();
             attempt.request.send().onComplete(sent -> {
                 if (sent.failed()) {
                     attempt.fail(new ScrapeFailure(Reason.CONNECT_ERROR,
@@ -103,12 +125,23 @@ public final class PodScraper {
     }
 
     private void read(HttpClientResponse response, Attempt attempt) {
+        long atMillis = clock.millis() - (System.nanoTime() - attempt.sentAtNanos) / 2_000_000;
         // First, so that the reset of a response we refuse below ends here instead of in Vert.x's error log.
         response.exceptionHandler(e -> attempt.fail(
                 new ScrapeFailure(Reason.CONNECT_ERROR, "reading from " + attempt.where + " failed: " + e.getMessage())));
-        if (response.statusCode() != 200) {
-            attempt.fail(new ScrapeFailure(Reason.HTTP_ERROR,
-                    "HTTP " + response.statusCode() + " from " + attempt.where, response.statusCode()));
+        int status = response.statusCode();
+        if (status != 200) {
+            String location = response.getHeader(HttpHeaders.LOCATION);
+            attempt.fail(new ScrapeFailure(Reason.HTTP_ERROR, "HTTP " + status + " from " + attempt.where
+                    + (status / 100 == 3 ? " (redirects are not followed; it points to " + location
+                            + ": fix the port/path annotation)" : ""), status));
+            return;
+        }
+        String encoding = response.getHeader(HttpHeaders.CONTENT_ENCODING);
+        boolean gzip = encoding != null && (encoding.equalsIgnoreCase("gzip") || encoding.equalsIgnoreCase("x-gzip"));
+        if (encoding != null && !gzip && !encoding.equalsIgnoreCase("identity")) {
+            attempt.fail(new ScrapeFailure(Reason.BAD_PAGE, attempt.where + " sent Content-Encoding: " + encoding
+                    + ", which the adapter does not ask for (it asks for gzip or none)"));
             return;
         }
         String declared = response.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -128,8 +161,33 @@ public final class PodScraper {
             }
             body.appendBuffer(chunk);
         });
-        response.endHandler(end -> attempt.succeed(
-                new Page(response.getHeader(HttpHeaders.CONTENT_TYPE), body.getBytes(), body.length())));
+        response.endHandler(end -> {
+            String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
+            if (!gzip) {
+                attempt.succeed(new Page(contentType, body.getBytes(), body.length(), atMillis));
+                return;
+            }
+            try {
+                byte[] page = gunzip(body.getBytes(), maxBodyBytes);
+                if (page == null) {
+                    attempt.fail(tooLarge(attempt.where, "a gzip body that inflates to more than " + maxBodyBytes
+                            + " bytes"));
+                } else {
+                    attempt.succeed(new Page(contentType, page, page.length, atMillis));
+                }
+            } catch (IOException e) {
+                attempt.fail(new ScrapeFailure(Reason.BAD_PAGE, attempt.where + " sent a broken gzip body: "
+                        + e.getMessage()));
+            }
+        });
+    }
+
+    /** The inflated body, or null when it would be longer than {@code max}: inflating stops one byte past it. */
+    static byte[] gunzip(byte[] compressed, int max) throws IOException {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+            byte[] page = in.readNBytes(max + 1);
+            return page.length > max ? null : page;
+        }
     }
 
     private ScrapeFailure tooLarge(String where, String size) {
@@ -154,6 +212,7 @@ public final class PodScraper {
         final Promise<Page> result;
         final String where;
         HttpClientRequest request;
+        long sentAtNanos;
         long deadline;
         boolean done;
 

@@ -6,6 +6,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,22 +22,34 @@ import java.util.Set;
  * hold only the wanted names and can be shared between threads.
  */
 public final class PrometheusTextParser {
+    /** What a family's sample names may add to it; a TYPE line names the family. */
+    private static final List<String> SUFFIXES = List.of("_total", "_sum", "_count", "_bucket");
+
     private final NameTable wanted;
+    private final NameTable wantedFamilies;
 
     /** @param wantedNames exact sample names, e.g. {@code foo_total} or {@code request_predict_seconds_sum} */
     public PrometheusTextParser(Set<String> wantedNames) {
         this.wanted = new NameTable(Set.copyOf(wantedNames)); // a copy: the caller's set may change later
+        Set<String> families = new HashSet<>();
+        for (String name : wantedNames) {
+            families.add(name); // text 0.0.4 writers often name the family after the sample: "foo_total counter"
+            SUFFIXES.stream().filter(name::endsWith)
+                    .forEach(suffix -> families.add(name.substring(0, name.length() - suffix.length())));
+        }
+        this.wantedFamilies = new NameTable(families);
     }
 
     /**
      * Returns the wanted samples of {@code page[0, length)} in page order. Duplicates are all
      * returned; merging them is the caller's choice.
      *
-     * @throws MetricsFormatException if a line of a wanted sample is malformed; the message names the line
+     * @throws MetricsFormatException if a line of a wanted sample is malformed, or two TYPE lines of a wanted
+     *         family disagree; the message names the line
      */
     public List<Sample> parse(byte[] page, int length) throws MetricsFormatException {
         Objects.checkFromIndexSize(0, length, page.length);
-        return new PageReader(page, length, wanted).samples();
+        return new PageReader(page, length, wanted, wantedFamilies).samples();
     }
 
     /**
@@ -45,10 +59,14 @@ public final class PrometheusTextParser {
     private static final class PageReader {
         private static final int MAX_EXCERPT = 80;
         private static final byte[] EOF = "# EOF".getBytes(ISO_8859_1);
+        private static final byte[] TYPE = "TYPE".getBytes(ISO_8859_1);
 
         private final byte[] page;
         private final int end;
         private final NameTable wanted;
+        private final NameTable wantedFamilies;
+        /** The TYPE lines of wanted families seen so far: family → {type, line}; made at the first one. */
+        private Map<String, String[]> types;
         private final boolean openMetrics;
         private int lineNumber;
         private int lineStart;
@@ -57,10 +75,11 @@ public final class PrometheusTextParser {
         private int nextLineStart;
         private int pos;
 
-        PageReader(byte[] page, int end, NameTable wanted) {
+        PageReader(byte[] page, int end, NameTable wanted, NameTable wantedFamilies) {
             this.page = page;
             this.end = end;
             this.wanted = wanted;
+            this.wantedFamilies = wantedFamilies;
             this.openMetrics = endsWithEof();
         }
 
@@ -68,9 +87,13 @@ public final class PrometheusTextParser {
             List<Sample> samples = new ArrayList<>();
             while (nextLine()) {
                 skipBlanks();
-                // HELP, TYPE, UNIT, EOF and plain comments: nothing the adapter needs, and a HELP text
-                // with odd characters must never cost a whole page.
-                if (pos == lineEnd || page[pos] == '#') {
+                // HELP, UNIT, EOF and plain comments: nothing the adapter needs, and a HELP text with odd
+                // characters must never cost a whole page. TYPE lines only matter when they contradict.
+                if (pos == lineEnd) {
+                    continue;
+                }
+                if (page[pos] == '#') {
+                    checkType();
                     continue;
                 }
                 boolean nameInBraces = page[pos] == '{';
@@ -82,6 +105,41 @@ public final class PrometheusTextParser {
                 }
             }
             return samples;
+        }
+
+        /**
+         * A page that declares one of our families twice with different types (two registries writing the same
+         * name, one a gauge and one a counter) cannot be read honestly: summing them would invent a number. The
+         * same TYPE twice is harmless and passes, as does anything about families nobody asked for.
+         */
+        private void checkType() throws MetricsFormatException {
+            pos++;
+            if (!at(' ') && !at('\t')) {
+                return; // "#TYPE" is a plain comment, as for Prometheus
+            }
+            skipBlanks();
+            int keyword = pos;
+            pos = tokenEnd(pos);
+            if (!Arrays.equals(page, keyword, pos, TYPE, 0, TYPE.length)) {
+                return;
+            }
+            skipBlanks();
+            int nameStart = pos;
+            pos = tokenEnd(pos);
+            String family = wantedFamilies.find(page, nameStart, pos);
+            if (family == null) {
+                return;
+            }
+            skipBlanks();
+            String type = excerpt(pos, tokenEnd(pos));
+            if (types == null) {
+                types = new HashMap<>();
+            }
+            String[] first = types.putIfAbsent(family, new String[] {type, String.valueOf(lineNumber)});
+            if (first != null && !first[0].equals(type)) {
+                throw new MetricsFormatException("line %d: TYPE %s %s contradicts line %s, which said %s"
+                        .formatted(lineNumber, family, type, first[1], first[0]));
+            }
         }
 
         private Sample restOfSample(String name, boolean nameInBraces) throws MetricsFormatException {

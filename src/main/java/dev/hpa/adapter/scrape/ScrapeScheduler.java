@@ -68,7 +68,7 @@ public class ScrapeScheduler {
         this.clock = clock;
         this.intervalMillis = config.scrape().interval().toMillis();
         this.maxConcurrent = config.scrape().maxConcurrent();
-        this.scraper = new PodScraper(vertx, config.scrape().timeout(), config.scrape().maxBodyBytes());
+        this.scraper = new PodScraper(vertx, clock, config.scrape().timeout(), config.scrape().maxBodyBytes());
         List<Recipe> recipes = new ArrayList<>();
         config.recipes().forEach((name, recipe) -> recipes.add(Recipe.fromConfig(name, recipe)));
         recipes.addAll(Recipe.BUILT_IN);
@@ -161,7 +161,9 @@ public class ScrapeScheduler {
             }
             PodScraper.Page page = done.result();
             try {
-                Reading reading = reader.read(page.contentType(), page.body(), page.length(), clock.millis());
+                // Stamped with when the pod wrote the page, not with now: on a busy node the answer may wait here for
+                // a while, and counters' rates are taken between these stamps.
+                Reading reading = reader.read(page.contentType(), page.body(), page.length(), page.atMillis());
                 store.record(pod.key(), reading);
                 successes.increment();
                 recovered(target, reading.source());

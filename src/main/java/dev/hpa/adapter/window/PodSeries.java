@@ -10,21 +10,33 @@ public final class PodSeries {
     private final SignalWindow rps;
     private final long intervalMillis;
     private final long staleAfterMillis;
+    private final long maxSpanMillis;
     private long lastReadAt = Long.MIN_VALUE;
+    private boolean failedSinceRead;
     private long observedSince = Long.MIN_VALUE;
     private String source;
     private String problem;
 
-    PodSeries(int capacity, long intervalMillis, long staleAfterMillis) {
+    /**
+     * @param maxSpanMillis the longest span a counter's rate may cover: the stable window, as nothing an answer
+     *                      averages is older
+     */
+    PodSeries(int capacity, long intervalMillis, long staleAfterMillis, long maxSpanMillis) {
         this.concurrency = new SignalWindow(capacity);
         this.rps = new SignalWindow(capacity);
         this.intervalMillis = intervalMillis;
         this.staleAfterMillis = staleAfterMillis;
+        this.maxSpanMillis = maxSpanMillis;
     }
 
     synchronized void record(Reading reading) {
         long at = reading.atMillis();
-        boolean continuous = lastReadAt != Long.MIN_VALUE && at - lastReadAt <= staleAfterMillis;
+        // A long gap is an outage only when the pod failed to answer in it. When no scrape failed, the gap is
+        // the adapter's own lateness (its timers late on a CPU-starved node, scrapes skipped when too many were
+        // in flight): the pod was there all along, a counter's rate over the gap is exact, and restarting the
+        // window would leave a value over a few hundred milliseconds, which Little's law cannot give honestly.
+        boolean continuous = lastReadAt != Long.MIN_VALUE
+                && (at - lastReadAt <= staleAfterMillis || !failedSinceRead);
         if (!continuous) {
             observedSince = at;
             concurrency.resetTotal();
@@ -36,6 +48,7 @@ public final class PodSeries {
         add(concurrency, reading.concurrency(), levelFrom, at);
         add(rps, reading.rps(), levelFrom, at);
         lastReadAt = at;
+        failedSinceRead = false;
         source = reading.source();
         problem = null;
     }
@@ -43,6 +56,7 @@ public final class PodSeries {
     /** Notes why the latest scrape failed; earlier samples stay, and age out on their own. */
     synchronized void fail(String why) {
         problem = why;
+        failedSinceRead = true;
     }
 
     /** Why the latest scrape failed, or null when it succeeded. */
@@ -51,12 +65,12 @@ public final class PodSeries {
     }
 
     private void add(SignalWindow window, Observation observation, long levelFrom, long at) {
-        if (observation == null || !Double.isFinite(observation.value())) {
-            return; // NaN or Inf on a page must never reach the HPA
+        if (observation == null || !Observation.plausible(observation.value())) {
+            return; // NaN, Inf or a negative load on a page must never reach the HPA (PageReader refuses them too)
         }
         switch (observation.kind()) {
             case LEVEL -> window.addLevel(levelFrom, at, observation.value());
-            case TOTAL -> window.addTotal(at, observation.value(), staleAfterMillis);
+            case TOTAL -> window.addTotal(at, observation.value(), maxSpanMillis);
         }
     }
 

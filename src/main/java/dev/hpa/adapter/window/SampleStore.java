@@ -20,6 +20,7 @@ public class SampleStore {
     private final Map<PodKey, PodSeries> series = new ConcurrentHashMap<>();
     private final int capacity;
     private final long intervalMillis;
+    private final long windowMillis;
 
     @Inject
     public SampleStore(AdapterConfig config) {
@@ -30,16 +31,21 @@ public class SampleStore {
         // One observation per scrape; a quarter more for timer jitter, so the ring never cuts the window short.
         this.capacity = (int) (windowMillis / intervalMillis * 5 / 4) + 4;
         this.intervalMillis = intervalMillis;
+        this.windowMillis = windowMillis;
     }
 
     public void record(PodKey pod, Reading reading) {
-        series.computeIfAbsent(pod, k -> new PodSeries(capacity, intervalMillis, staleAfterMillis()))
-                .record(reading);
+        series(pod).record(reading);
     }
 
     /** Notes a failed scrape of the pod, so that an answer can say why the pod has no value. */
     public void recordFailure(PodKey pod, String why) {
-        series.computeIfAbsent(pod, k -> new PodSeries(capacity, intervalMillis, staleAfterMillis())).fail(why);
+        series(pod).fail(why);
+    }
+
+    private PodSeries series(PodKey pod) {
+        return series.computeIfAbsent(pod, k -> new PodSeries(capacity, intervalMillis, staleAfterMillis(),
+                windowMillis));
     }
 
     /** The pod's series, or null when it was never read or has been forgotten. */

@@ -39,7 +39,8 @@ final class SignalWindow {
      * Records a running total. Its rate since the previous total becomes a level over that interval. A total that
      * went down means the server restarted: the interval is dropped and counting starts again from this sample,
      * instead of a negative rate. So is an interval longer than {@code maxGapMillis}, which would smear a burst
-     * over a time we did not observe.
+     * over a time we did not observe, and one whose rate is beyond any load ({@link Observation#MAX_VALUE}): a
+     * counter replaced by a bigger one.
      */
     void addTotal(long atMillis, double total, long maxGapMillis) {
         double previous = lastTotal;
@@ -50,7 +51,10 @@ final class SignalWindow {
                 || atMillis - previousAt > maxGapMillis) {
             return;
         }
-        addLevel(previousAt, atMillis, (total - previous) / ((atMillis - previousAt) / 1000.0));
+        double rate = (total - previous) / ((atMillis - previousAt) / 1000.0);
+        if (Observation.plausible(rate)) {
+            addLevel(previousAt, atMillis, rate);
+        }
     }
 
     /** Forgets the running total, e.g. after the pod was away long enough that the next delta means nothing. */

@@ -101,4 +101,50 @@ class PageReaderTest {
                 body, body.length, 1000));
         assertTrue(e.getMessage().contains("Prometheus protobuf"), e.getMessage());
     }
+
+    static Stream<Arguments> impossibleLoads() {
+        return Stream.of(
+                Arguments.of("vllm:num_requests_running{model_name=\"m\"} NaN\nvllm:num_requests_waiting 0\n",
+                        "vllm:num_requests_running{model_name=\"m\"} is NaN; a load must be a finite number from 0 to 2^53"),
+                Arguments.of("vllm:num_requests_running +Inf\n", "vllm:num_requests_running is Infinity; "),
+                Arguments.of("vllm:num_requests_running 1\nvllm:num_requests_waiting -1\n",
+                        "vllm:num_requests_waiting is -1.0; "),
+                Arguments.of("vllm:num_requests_running 1e308\n", "vllm:num_requests_running is 1.0E308; "),
+                Arguments.of("ts_inference_latency_microseconds -Inf\n", "ts_inference_latency_microseconds is -Infinity; "),
+                Arguments.of("vllm:num_requests_running 1\nvllm:request_success_total NaN\n",
+                        "vllm:request_success_total is NaN; "),
+                Arguments.of("vllm:num_requests_running{engine=\"0\"} 5e15\nvllm:num_requests_running{engine=\"1\"} 5e15\n",
+                        "vllm's concurrency, summed over the page, is 1.0E16; "),
+                Arguments.of("tgi_queue_size{a=\"1\",b=\"2\"} 1\ntgi_queue_size{b=\"2\",a=\"1\"} 1\n",
+                        "tgi_queue_size{b=\"2\",a=\"1\"} appears twice on the page; summing both would count its load twice"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("impossibleLoads")
+    void anImpossibleLoadSpoilsThePageWithItsName(String text, String message) {
+        byte[] page = text.getBytes(StandardCharsets.UTF_8);
+        MetricsFormatException e = assertThrows(MetricsFormatException.class,
+                () -> READER.read(TEXT, page, page.length, 1000));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    }
+
+    @Test
+    void anImpossibleLoadInTheStatSpoilsIt() {
+        // average_concurrent_requests NaN (field 2, fixed64 0x7ff8000000000000)
+        byte[] stat = HexFormat.of().parseHex("11000000000000f87f");
+        MetricsFormatException e = assertThrows(MetricsFormatException.class,
+                () -> READER.read("application/protobuf", stat, stat.length, 1000));
+        assertEquals("average_concurrent_requests of the Stat is NaN; a load must be a finite number from 0 to 2^53",
+                e.getMessage());
+    }
+
+    @Test
+    void seriesOfOtherRecipesDoNotSpoilThePage() throws Exception {
+        // A NaN in KServe's histogram and a doubled TGI gauge beside vLLM's gauges, which are read.
+        byte[] page = "request_predict_seconds_sum NaN\ntgi_queue_size 1\ntgi_queue_size 1\nvllm:num_requests_running 3\n"
+                .getBytes(StandardCharsets.UTF_8);
+        Reading reading = READER.read(TEXT, page, page.length, 1000);
+        assertEquals("vllm", reading.source());
+        assertEquals(Observation.level(3), reading.concurrency());
+    }
 }

@@ -3,6 +3,7 @@ package dev.hpa.adapter.scrape;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -209,7 +210,44 @@ class PrometheusTextParserTest {
                 Arguments.of("line numbers count comments, empty lines and CRLF", "# HELP x\r\n\r\n# TYPE x gauge\r\nts_inflight abc\r\n",
                         "line 4: expected a value after ts_inflight, got \"abc\""),
                 Arguments.of("long excerpts are cut", "ts_inflight{model=\"" + longValue + "\"} abc\n",
-                        "line 1: expected a value after ts_inflight{model=\"" + "x".repeat(58) + "..., got \"abc\""));
+                        "line 1: expected a value after ts_inflight{model=\"" + "x".repeat(58) + "..., got \"abc\""),
+                Arguments.of("a wanted family declared twice with different types",
+                        "# TYPE ts_inflight gauge\nts_inflight 1\n# HELP ts_inflight x\n# TYPE ts_inflight counter\n",
+                        "line 4: TYPE ts_inflight counter contradicts line 1, which said gauge"));
+    }
+
+    @Test
+    void aFamilyIsTheSampleNameWithoutItsSuffix() {
+        MetricsFormatException e = assertThrows(MetricsFormatException.class, () -> parse(Set.of("foo_seconds_sum"),
+                "# TYPE foo_seconds histogram\nfoo_seconds_sum 1\n# TYPE foo_seconds summary\n"));
+        assertEquals("line 3: TYPE foo_seconds summary contradicts line 1, which said histogram", e.getMessage());
+    }
+
+    @Test
+    void typeLinesOnlyMatterWhenAWantedFamilyContradictsItself() throws Exception {
+        String page = """
+                # TYPE ts_inflight gauge
+                # TYPE ts_inflight gauge
+                # TYPE other gauge
+                # TYPE other counter
+                #TYPE ts_inflight counter
+                # TYPED ts_inflight counter
+                ts_inflight 2
+                """;
+        assertEquals(List.of(sample("ts_inflight", 2)), parse(Set.of("ts_inflight"), page));
+    }
+
+    @Test
+    void aOneMebibyteLineIsReadInOnePass() throws Exception {
+        String huge = "x".repeat(1 << 20);
+        String page = "# HELP ts_inflight " + huge + "\nts_inflight{model=\"" + huge + "\"} 3\n" + huge + "_other 1\n";
+        List<Sample> samples = parse(Set.of("ts_inflight"), page);
+        assertEquals(1, samples.size());
+        assertEquals(3, samples.get(0).value());
+        assertEquals(1 << 20, samples.get(0).labels().get("model").length());
+        MetricsFormatException e = assertThrows(MetricsFormatException.class,
+                () -> parse(Set.of("ts_inflight"), "ts_inflight{model=\"" + huge + "\"} abc\n"));
+        assertTrue(e.getMessage().length() < 300, "the message quotes an excerpt, not the line");
     }
 
     @ParameterizedTest(name = "{0}")

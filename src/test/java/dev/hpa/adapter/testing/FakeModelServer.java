@@ -61,6 +61,7 @@ public final class FakeModelServer implements AutoCloseable {
     private volatile boolean garbage;
     private volatile int hugeBody;
     private volatile boolean closeConnections;
+    private volatile Responder responder;
 
     private FakeModelServer(Vertx vertx, boolean ownsVertx, Format format) {
         this.vertx = vertx;
@@ -224,9 +225,25 @@ public final class FakeModelServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers metrics requests with {@code responder} instead of the page: the misbehaviours no switch above
+     * covers (a NaN page, a gzip bomb, a trickle, a redirect, a hang); null restores pages.
+     */
+    public FakeModelServer metricsResponder(Responder responder) {
+        this.responder = responder;
+        return this;
+    }
+
+    /** Writes a metrics answer its own way; runs on the server's event loop, which it must not block. */
+    @FunctionalInterface
+    public interface Responder {
+        void respond(HttpServerRequest request, Vertx vertx);
+    }
+
     /** Turns every misbehaviour switch off. */
     public FakeModelServer behaveNormally() {
-        return metricsDelay(Duration.ZERO).metricsStatus(200).garbage(false).hugeBody(0).closeConnections(false);
+        return metricsDelay(Duration.ZERO).metricsStatus(200).garbage(false).hugeBody(0).closeConnections(false)
+                .metricsResponder(null);
     }
 
     @Override
@@ -273,6 +290,11 @@ public final class FakeModelServer implements AutoCloseable {
         lastMetricsAccept = request.getHeader("Accept");
         if (closeConnections) {
             reset(request.connection());
+            return;
+        }
+        Responder own = responder;
+        if (own != null) {
+            own.respond(request, vertx);
             return;
         }
         long delayMillis = metricsDelay.toMillis();

@@ -65,6 +65,10 @@ class PodSeriesTest {
                 Arguments.of("missed scrapes shrink the observed part instead of counting as zero",
                         concat(levels(0, 5_000, 0), levels(5_000, 7_000, 12), levels(9_000, 10_000, 12)), 4_000,
                         10_000, 12.0),
+                Arguments.of("a counter that jumps beyond any load: that interval is dropped, like a reset",
+                        concat(totals(0, 5_000, 20), List.of(total(5_500, 8e15), total(6_500, 8e15 + 20),
+                                total(7_500, 8e15 + 40), total(8_500, 8e15 + 60), total(9_500, 8e15 + 80))), 6_000,
+                        9_500, 20.0), // 8e15 in half a second is 1.6e16 per second: more than 2^53
                 Arguments.of("NaN and Inf on a page never reach the window",
                         concat(levels(0, 8_000, 4), List.of(level(9_000, Double.NaN),
                                 level(10_000, Double.POSITIVE_INFINITY))), 6_000, 10_000, 4.0),
@@ -76,7 +80,7 @@ class PodSeriesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void averages(String behaviour, List<At> readings, long window, long now, double expected) {
-        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL);
+        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL, 60_000);
         for (At r : readings) {
             series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
         }
@@ -86,7 +90,7 @@ class PodSeriesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("noValueRows")
     void leftOut(String behaviour, List<At> readings, long now) {
-        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL);
+        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL, 60_000);
         for (At r : readings) {
             series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
         }
@@ -103,7 +107,7 @@ class PodSeriesTest {
 
     @org.junit.jupiter.api.Test
     void averageSinceLeavesOutTheObservationThatStraddlesTheMoment() {
-        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL);
+        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL, 60_000);
         for (At r : concat(levels(0, 5_000, 50), levels(6_000, 8_000, 25))) {
             series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
         }
@@ -115,10 +119,79 @@ class PodSeriesTest {
 
     @org.junit.jupiter.api.Test
     void observedSinceRestartsAfterAnOutage() {
-        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL);
-        for (At r : concat(levels(0, 3_000, 1), levels(10_000, 12_000, 1))) {
+        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL, 60_000);
+        for (At r : levels(0, 3_000, 1)) {
+            series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
+        }
+        series.fail("timeout: no full answer");
+        for (At r : concat(levels(10_000, 12_000, 1))) {
             series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
         }
         assertEquals(T0 + 10_000, series.observedSince());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aGapWithoutFailuresIsTheAdaptersOwnLatenessAndKeepsTheWindow() {
+        PodSeries series = new PodSeries(80, INTERVAL, 3 * INTERVAL, 60_000);
+        for (At r : concat(totals(0, 3_000, 20), totals(8_000, 10_000, 20))) { // 5 s without a scrape
+            series.record(new Reading(T0 + r.at(), "test", r.concurrency(), null));
+        }
+        assertEquals(T0, series.observedSince());
+        assertEquals(20.0, series.average(Signal.CONCURRENCY, T0 + 4_000, T0 + 10_000), 1e-9); // the gap counted
+    }
+
+    /**
+     * A busy node, simulated with time passed in: a pod holding 20 requests of 200 ms that complete in waves (a
+     * starved client re-sends them together), so its busy-seconds counter steps by 4 s every 200 ms and the true
+     * average is exactly 20; the scrapes, due every 250 ms, come late by up to 60 ms, and every few seconds the
+     * adapter stalls for 1 to 1.5 s (its timers late, nothing failing). The 2 s window must stay within the
+     * granularity of the waves; restarting the window after each stall took it 60 % off.
+     */
+    @org.junit.jupiter.api.Test
+    void lateScrapesOnABusyNodeDoNotMoveALittlesLawWindow() {
+        LateScrapes quiet = LateScrapes.run(false, 0);
+        LateScrapes busy = LateScrapes.run(true, 0);
+        LateScrapes busyAndStampedLate = LateScrapes.run(true, 75);
+        System.out.printf("Little's law, 2 s window, 20 in flight: worst error quiet %.1f %%, busy %.1f %%,"
+                + " busy with stamps up to 75 ms late %.1f %%%n", quiet.worst * 100, busy.worst * 100,
+                busyAndStampedLate.worst * 100);
+        assertTrue(quiet.worst <= 0.12, "quiet: " + quiet.worst);
+        assertTrue(busy.worst <= 0.12, "busy: " + busy.worst);
+        assertTrue(busyAndStampedLate.worst <= 0.17, "stamped late: " + busyAndStampedLate.worst);
+    }
+
+    /** One simulated minute of {@link #lateScrapesOnABusyNodeDoNotMoveALittlesLawWindow}, answered every 100 ms. */
+    record LateScrapes(double worst) {
+        static final long WINDOW = 2_000;
+        static final long SCRAPE_INTERVAL = 250;
+
+        static LateScrapes run(boolean stalls, long maxStampError) {
+            java.util.Random random = new java.util.Random(7);
+            PodSeries series = new PodSeries(80, SCRAPE_INTERVAL, 3 * SCRAPE_INTERVAL, 10_000);
+            long due = 113; // the pod's random phase
+            long nextStall = 3_000;
+            long at = due;
+            double worst = 0;
+            for (long now = 0; now <= 60_000; now += 100) {
+                while (at <= now) {
+                    double busySeconds = 4.0 * (at / 200); // the page, as written at `at`
+                    long stamp = at + (maxStampError == 0 ? 0 : random.nextLong(maxStampError + 1));
+                    series.record(new Reading(T0 + stamp, "torchserve", Observation.total(busySeconds), null));
+                    while (due <= at) {
+                        due += SCRAPE_INTERVAL; // ticks missed while late are skipped, as busy targets skip them
+                    }
+                    at = due + random.nextInt(61);
+                    if (stalls && at >= nextStall) {
+                        at += 1_000 + random.nextInt(501);
+                        nextStall = at + 2_000 + random.nextInt(3_000);
+                    }
+                }
+                double value = series.average(Signal.CONCURRENCY, T0 + now - WINDOW, T0 + now);
+                if (now >= 5_000 && !Double.isNaN(value)) {
+                    worst = Math.max(worst, Math.abs(value - 20) / 20);
+                }
+            }
+            return new LateScrapes(worst);
+        }
     }
 }
