@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hpa.adapter.testing.Api;
+import dev.hpa.adapter.testing.ClusterReviews;
 import dev.hpa.adapter.testing.FakeModelServer;
 import dev.hpa.adapter.testing.FakeModelServer.Format;
 import dev.hpa.adapter.testing.FakeModelServer.Responder;
@@ -76,6 +77,7 @@ class BadPodsTest {
     @BeforeEach
     void start() {
         pods = new TestPods(k8s.getClient());
+        ClusterReviews.install(k8s); // the self-metrics are read with a token
     }
 
     @AfterEach
@@ -244,7 +246,7 @@ class BadPodsTest {
             assertOnlyHealthy(healthy);
             Api.https().get(BASE + "/pods/silent/concurrency").then().statusCode(404)
                     .body("message", containsString("no queue-proxy container and no prometheus.kserve.io/port"));
-            String selfMetrics = Api.management().get("/metrics").then().statusCode(200).extract().asString();
+            String selfMetrics = Api.selfMetrics().get("/metrics").then().statusCode(200).extract().asString();
             for (String outcome : List.of("bad_page", "timeout", "too_large", "connect_error", "http_error")) {
                 java.util.regex.Matcher counted = Pattern.compile("adapter_scrapes_total\\{outcome=\"" + outcome
                         + "\"} ([0-9.E+]+)").matcher(selfMetrics);
