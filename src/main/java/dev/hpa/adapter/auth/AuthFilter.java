@@ -5,6 +5,7 @@ import dev.hpa.adapter.config.AdapterConfig;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Vertx;
@@ -47,11 +48,13 @@ public class AuthFilter {
     private final KubernetesClient reviewClient;
     private final TokenReviewer tokens;
     private final AccessReviewer access;
+    private final ReviewOutage tokenReviews;
+    private final ReviewOutage accessReviews;
     private final Vertx vertx;
     private final Clock clock;
 
     public AuthFilter(AuthenticationSource source, KubernetesClient client, AdapterConfig config, Clock clock,
-            Vertx vertx) {
+            Vertx vertx, MeterRegistry registry) {
         this.source = source;
         this.vertx = vertx;
         this.clock = clock;
@@ -61,6 +64,8 @@ public class AuthFilter {
         this.tokens = new TokenReviewer(reviewClient, config.authentication().tokenCacheTtl(), clock);
         Duration ttl = config.authorization().cacheTtl();
         this.access = new AccessReviewer(reviewClient, ttl, ttl, clock);
+        this.tokenReviews = new ReviewOutage("TokenReview", registry);
+        this.accessReviews = new ReviewOutage("SubjectAccessReview", registry);
     }
 
     void register(@Observes Filters filters) {
@@ -119,9 +124,12 @@ public class AuthFilter {
         }
         vertx.executeBlocking(() -> tokens.review(token), false).onComplete(reviewed -> {
             if (reviewed.failed()) {
-                LOG.warnf("Cannot review a bearer token: %s", reviewed.cause().getMessage());
-                unauthorized(rc, reviewed.cause().getMessage());
-            } else if (reviewed.result().isEmpty()) {
+                // Neither authenticated nor rejected: say so, rather than a 401 that reads as a bad token.
+                unavailable(rc, tokenReviews, "cannot authenticate the request's bearer token", reviewed.cause());
+                return;
+            }
+            tokenReviews.answered();
+            if (reviewed.result().isEmpty()) {
                 unauthorized(rc, "the token was not accepted by TokenReview");
             } else {
                 authorize(rc, reviewed.result().get(), attributes);
@@ -138,9 +146,9 @@ public class AuthFilter {
         }
         vertx.executeBlocking(() -> access.review(caller, attributes), false).onComplete(reviewed -> {
             if (reviewed.failed()) {
-                LOG.warnf("Cannot authorize %s: %s", caller.user(), reviewed.cause().getMessage());
-                status(rc, 500, "InternalError", "Internal error occurred: " + reviewed.cause().getMessage(), null);
+                unavailable(rc, accessReviews, "cannot authorize the request", reviewed.cause());
             } else {
+                accessReviews.answered();
                 decide(rc, caller, attributes, reviewed.result());
             }
         });
@@ -155,6 +163,16 @@ public class AuthFilter {
         ForbiddenMessages.StatusDetails details = ForbiddenMessages.details(attributes);
         status(rc, 403, "Forbidden", ForbiddenMessages.message(caller, attributes, decision.reason()),
                 details.isEmpty() ? null : new KubeJson.Details(details.name(), details.group(), details.kind()));
+    }
+
+    /**
+     * A review kube-apiserver did not answer: 503, whose message names the review that failed and what to check,
+     * logged once per outage rather than once per request.
+     */
+    private static void unavailable(RoutingContext rc, ReviewOutage outage, String what, Throwable cause) {
+        String message = "the adapter " + what + ": " + cause.getMessage();
+        outage.failed(message);
+        status(rc, 503, "ServiceUnavailable", message, null);
     }
 
     /** kube-apiserver says no more than "Unauthorized"; the reason goes to the log for the operator. */

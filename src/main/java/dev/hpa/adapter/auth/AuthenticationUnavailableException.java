@@ -2,7 +2,7 @@ package dev.hpa.adapter.auth;
 
 /**
  * A bearer token could not be checked because the TokenReview call to kube-apiserver failed (refused, timed out,
- * forbidden). The caller is neither authenticated nor rejected: answer 500 (or 401 if you must) and do not cache.
+ * forbidden). The caller is neither authenticated nor rejected: answer 503 and do not cache.
  */
 public class AuthenticationUnavailableException extends RuntimeException {
 

@@ -2,7 +2,7 @@ package dev.hpa.adapter.auth;
 
 /**
  * A request could not be authorized because the SubjectAccessReview call to kube-apiserver failed (refused, timed
- * out, forbidden). Neither allowed nor denied: answer 500 and do not cache.
+ * out, forbidden). Neither allowed nor denied: answer 503 and do not cache.
  */
 public class AuthorizationUnavailableException extends RuntimeException {
 

@@ -38,7 +38,8 @@ public final class ClusterReviews {
                 .andReply(201, request -> accessReview(request.getUtf8Body())).always();
     }
 
-    private static TokenReview tokenReview(String body) {
+    /** TokenReview's answer to {@code body}, as {@link #install} gives it. */
+    static TokenReview tokenReview(String body) {
         TokenReview review = Serialization.unmarshal(body, TokenReview.class);
         String token = review.getSpec().getToken();
         TOKENS_REVIEWED.add(token);
@@ -54,7 +55,8 @@ public final class ClusterReviews {
         return review;
     }
 
-    private static SubjectAccessReview accessReview(String body) {
+    /** SubjectAccessReview's answer to {@code body}, as {@link #install} gives it. */
+    static SubjectAccessReview accessReview(String body) {
         SubjectAccessReview review = Serialization.unmarshal(body, SubjectAccessReview.class);
         SubjectAccessReviewSpec spec = review.getSpec();
         ACCESS_REVIEWS.add(spec);
