@@ -26,6 +26,9 @@ final class ReviewOutage {
         this.review = review;
         this.successes = reviews(registry, review, "success");
         this.errors = reviews(registry, review, "error");
+        // A gauge reads the object it was first registered with: one left by an earlier instance on the same
+        // registry (a restarted application in one JVM, as tests do) would hide this one.
+        registry.find("adapter.auth.review.unavailable").tag("review", review).meters().forEach(registry::remove);
         Gauge.builder("adapter.auth.review.unavailable", failure, f -> f.get() == null ? 0 : 1)
                 .description("1 while reviews of this kind fail, so callers needing one get 503")
                 .tag("review", review).register(registry);
