@@ -35,7 +35,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -66,13 +65,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -447,17 +444,7 @@ class DeploymentRunsIT {
         for (Certificate ca : cas) {
             trust.setCertificateEntry("ca-" + i++, ca);
         }
-        KeyStore client = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(TestIdentities.frontProxyClientP12())) {
-            client.load(in, TestCertificates.PASSWORD.toCharArray());
-        }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(client, TestCertificates.PASSWORD.toCharArray());
-        TrustManagerFactory trusts = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trusts.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), trusts.getTrustManagers(), new SecureRandom());
-        return context;
+        return TestCertificates.sslContext(TestIdentities.FRONT_PROXY_CLIENT.keyStore(), trust);
     }
 
     /** GET over TLS to 127.0.0.1, verifying the certificate for {@code serverName} (SNI and endpoint identification). */
