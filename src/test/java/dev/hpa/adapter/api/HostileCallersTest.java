@@ -15,12 +15,10 @@ import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -348,7 +346,7 @@ class HostileCallersTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
             for (Socket socket : stalled) {
                 long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-                assertTrue(closedByServerWithin(socket, (int) left),
+                assertTrue(RawHttps.closedWithin(socket, (int) left),
                         "a half-open TLS handshake was still open 8 s later (handshake timeout 3 s)");
             }
         } finally {
@@ -423,21 +421,6 @@ class HostileCallersTest {
             // Generous for a shared 2-core machine: what matters is that nobody waits behind the hostile callers.
             assertTrue(slowest < TimeUnit.SECONDS.toNanos(2),
                     "a healthy caller waited " + TimeUnit.NANOSECONDS.toMillis(slowest) + " ms");
-        }
-    }
-
-    static boolean closedByServerWithin(Socket socket, int millis) {
-        try {
-            socket.setSoTimeout(millis);
-            InputStream in = socket.getInputStream();
-            while (in.read() >= 0) {
-                // a TLS alert, then the end
-            }
-            return true;
-        } catch (SocketTimeoutException stillOpen) {
-            return false;
-        } catch (IOException reset) {
-            return true;
         }
     }
 

@@ -202,6 +202,15 @@ public final class RawHttps implements AutoCloseable {
 
     /** True if the server closed the connection within {@code millis}. */
     public boolean closedWithin(int millis) {
+        return closedWithin(socket, in, millis);
+    }
+
+    /** True if the server closed {@code socket} within {@code millis}, whatever it sent before (a TLS alert, say). */
+    public static boolean closedWithin(Socket socket, int millis) throws IOException {
+        return closedWithin(socket, socket.getInputStream(), millis);
+    }
+
+    private static boolean closedWithin(Socket socket, InputStream in, int millis) {
         try {
             socket.setSoTimeout(millis);
             while (in.read() >= 0) {
