@@ -37,7 +37,8 @@ public record KubernetesAccess(String apiGroup, String resource, List<String> ve
             // Front-proxy and client CAs, read at start-up and then watched.
             new KubernetesAccess("", "configmaps", List.of("get", "list", "watch"), "kube-system",
                     "extension-apiserver-authentication", "dev.hpa.adapter.auth.AuthenticationSource"),
-            // The HPAs reading this adapter: explained on request, checked for Events on an informer.
+            // The HPAs reading this adapter: explained on request, checked for Events on an informer, listed per
+            // namespace for the status page (status.ProposalHistory).
             new KubernetesAccess("autoscaling", "horizontalpodautoscalers", List.of("get", "list", "watch"), null, null,
                     "dev.hpa.adapter.events.HpaEvents"),
             // Their targets' selector and replicas, through the scale subresource as the HPA controller reads them.

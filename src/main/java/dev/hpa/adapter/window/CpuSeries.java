@@ -79,6 +79,11 @@ public final class CpuSeries {
         return Double.isNaN(value) ? null : new Average(value, end, end - Math.max(from, cores.oldestStart()));
     }
 
+    /** The pod's cores over ({@code fromMillis}, {@code toMillis}] in {@code buckets} spans, for the status page. */
+    public synchronized double[] buckets(long fromMillis, long toMillis, int buckets) {
+        return cores.buckets(fromMillis, toMillis, buckets);
+    }
+
     /** Each container's usage, in page order; null when any container lacks two samples (as metrics-server). */
     public synchronized List<Usage> containers(long nowMillis) {
         if (!fresh(nowMillis) || containers.isEmpty()) {

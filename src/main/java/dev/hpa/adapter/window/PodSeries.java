@@ -96,6 +96,11 @@ public final class PodSeries {
         return (signal == Signal.CONCURRENCY ? concurrency : rps).averageSince(sinceMillis, nowMillis);
     }
 
+    /** The signal over ({@code fromMillis}, {@code toMillis}] in {@code buckets} spans, for the status page. */
+    public synchronized double[] buckets(Signal signal, long fromMillis, long toMillis, int buckets) {
+        return (signal == Signal.CONCURRENCY ? concurrency : rps).buckets(fromMillis, toMillis, buckets);
+    }
+
     public synchronized boolean fresh(long nowMillis) {
         return lastReadAt != Long.MIN_VALUE && nowMillis - lastReadAt <= staleAfterMillis;
     }

@@ -99,6 +99,19 @@ final class SignalWindow {
         return covered > 0 ? integral / covered : Double.NaN;
     }
 
+    /**
+     * The time-weighted average of each of {@code buckets} equal spans ending at {@code toMillis}, oldest first;
+     * NaN for a span nothing covers. What a chart draws: the observations as kept, no freshness rule.
+     */
+    double[] buckets(long fromMillis, long toMillis, int buckets) {
+        double[] averages = new double[buckets];
+        double width = (double) (toMillis - fromMillis) / buckets;
+        for (int b = 0; b < buckets; b++) {
+            averages[b] = average(fromMillis + Math.round(b * width), fromMillis + Math.round((b + 1) * width));
+        }
+        return averages;
+    }
+
     boolean isEmpty() {
         return size == 0;
     }

@@ -1,0 +1,286 @@
+package dev.hpa.adapter.status;
+
+import dev.hpa.adapter.api.ApiException;
+import dev.hpa.adapter.config.AdapterConfig;
+import dev.hpa.adapter.derive.Answer;
+import dev.hpa.adapter.derive.PodMetrics;
+import dev.hpa.adapter.derive.ServedMetric;
+import dev.hpa.adapter.explain.Explanation;
+import dev.hpa.adapter.pods.InferencePod;
+import dev.hpa.adapter.pods.LabelSelector;
+import dev.hpa.adapter.pods.PodIndex;
+import dev.hpa.adapter.window.CpuSeries;
+import dev.hpa.adapter.window.CpuStore;
+import dev.hpa.adapter.window.NodeSeries;
+import dev.hpa.adapter.window.PodSeries;
+import dev.hpa.adapter.window.SampleStore;
+import dev.hpa.adapter.window.Signal;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * One InferenceService at a glance, for people: each pod's concurrency, rps and CPU over the stable window as
+ * small line charts, its HPAs' replica proposals over the last two minutes, the pods left out of the answers and
+ * why, and the adapter's own health. Server-rendered HTML with inline SVG; no script, no external asset, and
+ * every string from outside escaped ({@link Html}). Everything is read from memory except a first view, which
+ * replays the HPAs once ({@link ProposalHistory}).
+ */
+@ApplicationScoped
+public class StatusPage {
+
+    /** Pods drawn on one page; the rest are counted, and the page says so. */
+    static final int MAX_PODS = 50;
+    static final int BUCKETS = 30;
+    static final int REFRESH_SECONDS = 10;
+    private static final String STYLE = """
+            body{font:13px/1.4 system-ui,sans-serif;margin:16px 24px;color:#222;background:#fff}
+            h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:20px 0 6px;border-bottom:1px solid #ddd}
+            h3{font-size:13px;margin:10px 0 2px}.meta,.note{color:#666}.conclusion{margin:2px 0 4px}
+            table{border-collapse:collapse}td,th{padding:3px 8px;text-align:left;vertical-align:top;
+            border-bottom:1px solid #eee}th{font-weight:600;color:#444}.num{text-align:right}
+            .chart{background:#fafafa;border:1px solid #e4e4e4}.axis{stroke:#bbb}.scale{font-size:9px;fill:#777}
+            .ready{color:#1a7f37}.unready{color:#9a6700}.bad{color:#cf222e}small{color:#666}.legend span{margin-right:10px}
+            code{font-size:12px}
+            """;
+
+    private final PodIndex pods;
+    private final SampleStore samples;
+    private final CpuStore cpu;
+    private final PodMetrics metrics;
+    private final ProposalHistory proposals;
+    private final AdapterHealth health;
+    private final Clock clock;
+    private final long windowMillis;
+
+    public StatusPage(PodIndex pods, SampleStore samples, CpuStore cpu, PodMetrics metrics,
+            ProposalHistory proposals, AdapterHealth health, Clock clock, AdapterConfig config) {
+        this.pods = pods;
+        this.samples = samples;
+        this.cpu = cpu;
+        this.metrics = metrics;
+        this.proposals = proposals;
+        this.health = health;
+        this.clock = clock;
+        this.windowMillis = config.window().stable().toMillis();
+    }
+
+    /** The page; 404 when no watched pod belongs to the InferenceService and no HPA reads it. */
+    public String render(String namespace, String isvc) {
+        List<InferencePod> ours = new ArrayList<>();
+        for (InferencePod pod : pods.inNamespace(namespace)) {
+            if (isvc.equals(pod.inferenceService())) {
+                ours.add(pod);
+            }
+        }
+        ours.sort(Comparator.comparing(p -> p.key().name()));
+        ProposalHistory.Snapshot replays = proposals.viewed(new ProposalHistory.Key(namespace, isvc));
+        if (ours.isEmpty() && replays.hpas().isEmpty()) {
+            throw new ApiException(404, "NotFound", "no pod this adapter watches belongs to inferenceservice \""
+                    + isvc + "\" in namespace " + namespace + ", and no HPA there reads it",
+                    new dev.hpa.adapter.api.KubeJson.Details(isvc, "serving.kserve.io", "inferenceservices"));
+        }
+        long now = clock.millis();
+        Html html = new Html();
+        html.raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .raw("<meta http-equiv=\"refresh\" content=\"" + REFRESH_SECONDS + "\">")
+                .raw("<meta name=\"referrer\" content=\"no-referrer\">")
+                .raw("<title>").text(namespace + "/" + isvc + " · hpa-metrics-adapter").raw("</title>")
+                .raw("<style>").raw(STYLE).raw("</style></head><body>")
+                .raw("<h1>InferenceService <span id=\"isvc\">").text(namespace + "/" + isvc).raw("</span></h1>")
+                .raw("<p class=\"meta\">hpa-metrics-adapter at ")
+                .text(Instant.ofEpochMilli(now).truncatedTo(ChronoUnit.SECONDS))
+                .raw("; reloads every " + REFRESH_SECONDS + " s. Pods' charts: the last " + windowMillis / 1000
+                        + " s (adapter.window.stable) in " + BUCKETS + " steps; proposals: one replay every "
+                        + ProposalHistory.SAMPLE_MILLIS / 1000 + " s while this page is open, the last "
+                        + ProposalHistory.POINTS * ProposalHistory.SAMPLE_MILLIS / 1000 + " s.</p>");
+        hpas(html, replays);
+        List<InferencePod> shown = ours.subList(0, Math.min(MAX_PODS, ours.size()));
+        podCharts(html, shown, ours.size(), now);
+        leftOut(html, namespace, isvc, now);
+        adapter(html, shown, now);
+        return html.raw("</body></html>\n").toString();
+    }
+
+    private void hpas(Html html, ProposalHistory.Snapshot replays) {
+        html.raw("<section id=\"hpas\"><h2>Replica proposals</h2>");
+        if (replays.hpas().isEmpty()) {
+            html.raw("<p class=\"note\">No HPA in this namespace reads this InferenceService from this adapter.</p>");
+        }
+        for (ProposalHistory.Hpa hpa : replays.hpas()) {
+            html.raw("<div class=\"hpa\"").attribute("data-hpa", hpa.name()).raw(">");
+            if (hpa.latest() == null) {
+                html.raw("<h3>").text(hpa.name().isEmpty() ? "HPAs" : "HPA " + hpa.name()).raw("</h3>")
+                        .raw("<p class=\"bad\">").text(hpa.error()).raw("</p></div>");
+                continue;
+            }
+            Explanation e = hpa.latest();
+            html.raw("<h3>HPA ").text(hpa.name()).raw(" <small>→ ").text(e.hpa().scaleTargetRef() + ", "
+                    + e.hpa().minReplicas() + ".." + e.hpa().maxReplicas() + " replicas, " + targets(e))
+                    .raw("</small></h3>").raw("<p class=\"conclusion\">").text(e.conclusion()).raw("</p>");
+            double[] current = new double[ProposalHistory.POINTS];
+            double[] proposed = new double[ProposalHistory.POINTS];
+            Arrays.fill(current, Double.NaN);
+            Arrays.fill(proposed, Double.NaN);
+            List<ProposalHistory.Point> points = hpa.points();
+            int offset = ProposalHistory.POINTS - points.size(); // newest at the right edge
+            for (int i = 0; i < points.size(); i++) {
+                current[offset + i] = points.get(i).current();
+                proposed[offset + i] = points.get(i).replicas();
+            }
+            LineChart.render(html, "replicas", "replicas", "last " + ProposalHistory.POINTS
+                    * ProposalHistory.SAMPLE_MILLIS / 1000 + " s", List.of(new LineChart.Series("current", current),
+                    new LineChart.Series("proposal", proposed)));
+            html.raw("<div class=\"legend\"><span style=\"color:#0072b2\">— current</span>"
+                    + "<span style=\"color:#e69f00\">- - proposal</span></div></div>");
+        }
+        if (replays.skipped() > 0) {
+            html.raw("<p class=\"note\">").text(replays.skipped() + " more HPA(s) in this namespace not replayed (at "
+                    + "most " + ProposalHistory.MAX_HPAS + "): use the explain answer for them.").raw("</p>");
+        }
+        html.raw("</section>");
+    }
+
+    private static String targets(Explanation e) {
+        List<String> targets = new ArrayList<>();
+        for (Explanation.Metric m : e.metrics()) {
+            targets.add(m.name() + (m.target() == null ? "" : " " + m.target()));
+        }
+        return String.join(", ", targets);
+    }
+
+    private void podCharts(Html html, List<InferencePod> shown, int total, long now) {
+        html.raw("<section id=\"pods\"><h2>Pods (").text(total).raw(")</h2>");
+        if (total > shown.size()) {
+            html.raw("<p class=\"note\">").text("The first " + shown.size() + " of " + total + " pods, by name; "
+                    + "the explain answer and the metrics API have all of them.").raw("</p>");
+        }
+        if (shown.isEmpty()) {
+            html.raw("<p class=\"note\">No pod this adapter watches carries this InferenceService's label.</p>");
+        }
+        html.raw("<table><tr><th>pod</th><th>state</th><th>concurrency</th><th>rps</th><th>CPU (cores)</th></tr>");
+        long from = now - windowMillis;
+        String span = "last " + windowMillis / 1000 + " s";
+        for (InferencePod pod : shown) {
+            String name = pod.key().name();
+            PodSeries load = samples.get(pod.key());
+            CpuSeries cores = cpu.get(pod.key());
+            html.raw("<tr class=\"pod\"").attribute("data-pod", name).raw("><td>").text(name);
+            if (load != null && load.source() != null) {
+                html.raw("<br><small>").text(load.source()).raw("</small>");
+            }
+            html.raw("</td><td class=\"").raw(pod.ready() ? "ready\">ready" : "unready\">not ready").raw("</td><td>");
+            chart(html, "concurrency", "", span, name, load == null ? null
+                    : load.buckets(Signal.CONCURRENCY, from, now, BUCKETS));
+            html.raw("</td><td>");
+            chart(html, "rps", "/s", span, name, load == null ? null : load.buckets(Signal.RPS, from, now, BUCKETS));
+            html.raw("</td><td>");
+            chart(html, "cpu", "cores", span, name, cores == null ? null : cores.buckets(from, now, BUCKETS));
+            html.raw("</td></tr>");
+        }
+        html.raw("</table></section>");
+    }
+
+    private static void chart(Html html, String metric, String unit, String span, String pod, double[] points) {
+        if (points == null) {
+            html.raw("<span class=\"note\">no samples</span>");
+            return;
+        }
+        LineChart.render(html, metric, unit, span, List.of(new LineChart.Series(pod, points)));
+    }
+
+    private void leftOut(Html html, String namespace, String isvc, long now) {
+        Answer load = metrics.forInferenceService(namespace, isvc, ServedMetric.CONCURRENCY, LabelSelector.EVERYTHING,
+                now);
+        Answer cores = metrics.forInferenceService(namespace, isvc, ServedMetric.CPU, LabelSelector.EVERYTHING, now);
+        html.raw("<section id=\"left-out\"><h2>Left out of the answers</h2>");
+        int rows = 0;
+        html.raw("<table><tr><th>pod</th><th>metrics</th><th>why</th></tr>");
+        for (Map.Entry<String, String> e : load.leftOut().entrySet()) {
+            leftOutRow(html, e.getKey(), "concurrency, rps", e.getValue(), rows++);
+        }
+        for (Map.Entry<String, String> e : cores.leftOut().entrySet()) {
+            // A pod not on a node has no kubelet to read yet: not news next to its load's reason.
+            if (!"not on a node yet".equals(e.getValue()) && !"not ready".equals(e.getValue())) {
+                leftOutRow(html, e.getKey(), "cpu", e.getValue(), rows++);
+            }
+        }
+        html.raw("</table>");
+        if (rows == 0) {
+            html.raw("<p class=\"note\">None: every pod of this InferenceService has a value.</p>");
+        } else if (rows > MAX_PODS) {
+            html.raw("<p class=\"note\">").text((rows - MAX_PODS) + " more not shown.").raw("</p>");
+        }
+        html.raw("</section>");
+    }
+
+    /** The {@code row}-th row, unless the table is full. */
+    private static void leftOutRow(Html html, String pod, String metrics, String why, int row) {
+        if (row < MAX_PODS) {
+            html.raw("<tr class=\"left-out\"").attribute("data-pod", pod).raw("><td>").text(pod).raw("</td><td>")
+                    .text(metrics).raw("</td><td>").text(why).raw("</td></tr>");
+        }
+    }
+
+    private void adapter(Html html, List<InferencePod> shown, long now) {
+        AdapterHealth.Summary summary = health.summary();
+        html.raw("<section id=\"adapter\"><h2>The adapter</h2>");
+        scrapes(html, "Pod scrapes", summary.pods());
+        scrapes(html, "Kubelet reads", summary.kubelets());
+        TreeSet<String> nodes = new TreeSet<>();
+        shown.forEach(p -> {
+            if (p.ready() && p.nodeName() != null) {
+                nodes.add(p.nodeName());
+            }
+        });
+        if (!nodes.isEmpty()) {
+            html.raw("<h3>Kubelets of these pods' nodes</h3><table><tr><th>node</th><th>state</th></tr>");
+            for (String node : nodes) {
+                NodeSeries series = cpu.node(node);
+                String state = series == null ? "not read yet" : series.problem() != null ? series.problem()
+                        : series.usage(node, now) != null ? "ok" : "answering, fewer than two samples yet";
+                html.raw("<tr class=\"kubelet\"").attribute("data-node", node).raw("><td>").text(node)
+                        .raw("</td><td").raw("ok".equals(state) ? ">" : " class=\"bad\">").text(state)
+                        .raw("</td></tr>");
+            }
+            html.raw("</table>");
+        }
+        html.raw("<h3>API answers since start</h3>");
+        if (summary.api().isEmpty()) {
+            html.raw("<p class=\"note\">None yet.</p>");
+        } else {
+            html.raw("<table><tr><th>route</th><th class=\"num\">answers</th><th class=\"num\">mean</th>"
+                    + "<th class=\"num\">max (recent)</th></tr>");
+            for (AdapterHealth.Route r : summary.api()) {
+                html.raw("<tr class=\"route\"><td><code>").text(r.uri()).raw("</code></td><td class=\"num\">")
+                        .text(r.count()).raw("</td><td class=\"num\">").text(LineChart.format(r.meanMillis()) + " ms")
+                        .raw("</td><td class=\"num\">").text(LineChart.format(r.maxMillis()) + " ms")
+                        .raw("</td></tr>");
+            }
+            html.raw("</table>");
+        }
+        html.raw("</section>");
+    }
+
+    private static void scrapes(Html html, String what, AdapterHealth.Scrapes s) {
+        html.raw("<p class=\"scrapes\">").raw("<b>").text(what).raw("</b>: ");
+        if (s.lastMinuteOk() >= 0) {
+            long all = s.lastMinuteOk() + s.lastMinuteFailed();
+            html.text(all == 0 ? "none in the last " + s.lastMinuteSeconds() + " s"
+                    : String.format(java.util.Locale.ROOT, "%.1f %% successful in the last %d s (%d of %d)",
+                            100.0 * s.lastMinuteOk() / all, s.lastMinuteSeconds(), s.lastMinuteOk(), all));
+        } else {
+            html.text("the adapter has run for less than a minute");
+        }
+        List<String> outcomes = new ArrayList<>();
+        s.outcomes().forEach((outcome, count) -> outcomes.add(outcome + " " + count));
+        html.raw("; since start: ").text(outcomes.isEmpty() ? "none" : String.join(", ", outcomes)).raw("</p>");
+    }
+}
