@@ -16,6 +16,12 @@ final class Html {
         return this;
     }
 
+    /** Markup built by another {@code Html}, so escaped already. */
+    Html append(Html part) {
+        out.append(part.out);
+        return this;
+    }
+
     /** Text content, escaped. */
     Html text(Object value) {
         out.append(escape(String.valueOf(value)));

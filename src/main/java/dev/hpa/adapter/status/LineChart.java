@@ -51,14 +51,11 @@ final class LineChart {
      * @param span   the time the x axis covers, in words ({@code last 60 s})
      */
     static void render(Html html, String metric, String unit, String span, List<Series> series) {
-        double max = 0;
-        for (Series s : series) {
-            for (double v : s.points()) {
-                if (v > max) {
-                    max = v;
-                }
-            }
-        }
+        render(html, metric, unit, span, series, max(series));
+    }
+
+    /** The same on a given scale, {@code max} at the top: charts side by side compare at a glance. */
+    static void render(Html html, String metric, String unit, String span, List<Series> series, double max) {
         double top = max > 0 ? max : 1;
         html.raw("<svg class=\"chart\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"")
                 .attribute("data-metric", metric).attribute("width", WIDTH).attribute("height", HEIGHT)
@@ -81,6 +78,19 @@ final class LineChart {
             }
         }
         html.raw("</svg>");
+    }
+
+    /** The largest point of any series; 0 for none. */
+    static double max(List<Series> series) {
+        double max = 0;
+        for (Series s : series) {
+            for (double v : s.points()) {
+                if (v > max) {
+                    max = v;
+                }
+            }
+        }
+        return max;
     }
 
     /** The runs of defined points, each as an SVG points list; a lone point becomes a short dash. */

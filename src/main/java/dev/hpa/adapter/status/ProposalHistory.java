@@ -121,6 +121,11 @@ public class ProposalHistory {
         return t.snapshot();
     }
 
+    /** Stops following {@code key}: a name nothing answers to must not be replayed for ten minutes. */
+    public void forget(Key key) {
+        tracked.remove(key);
+    }
+
     private void makeRoom() {
         while (tracked.size() >= MAX_TRACKED) {
             tracked.entrySet().stream().min(Comparator.comparingLong(e -> e.getValue().lastViewed))

@@ -81,8 +81,10 @@ public class StatusPage {
             }
         }
         ours.sort(Comparator.comparing(p -> p.key().name()));
-        ProposalHistory.Snapshot replays = proposals.viewed(new ProposalHistory.Key(namespace, isvc));
+        ProposalHistory.Key key = new ProposalHistory.Key(namespace, isvc);
+        ProposalHistory.Snapshot replays = proposals.viewed(key);
         if (ours.isEmpty() && replays.hpas().isEmpty()) {
+            proposals.forget(key);
             throw new ApiException(404, "NotFound", "no pod this adapter watches belongs to inferenceservice \""
                     + isvc + "\" in namespace " + namespace + ", and no HPA there reads it",
                     new dev.hpa.adapter.api.KubeJson.Details(isvc, "serving.kserve.io", "inferenceservices"));
@@ -168,32 +170,45 @@ public class StatusPage {
         html.raw("<table><tr><th>pod</th><th>state</th><th>concurrency</th><th>rps</th><th>CPU (cores)</th></tr>");
         long from = now - windowMillis;
         String span = "last " + windowMillis / 1000 + " s";
+        // Read first, drawn after: one scale per metric for all pods, so that a pod carrying more stands out.
+        List<double[][]> lines = new ArrayList<>(shown.size());
+        double[] top = new double[3];
         for (InferencePod pod : shown) {
-            String name = pod.key().name();
             PodSeries load = samples.get(pod.key());
             CpuSeries cores = cpu.get(pod.key());
+            double[][] pod3 = {load == null ? null : load.buckets(Signal.CONCURRENCY, from, now, BUCKETS),
+                load == null ? null : load.buckets(Signal.RPS, from, now, BUCKETS),
+                cores == null ? null : cores.buckets(from, now, BUCKETS)};
+            for (int m = 0; m < 3; m++) {
+                if (pod3[m] != null) {
+                    top[m] = Math.max(top[m], LineChart.max(List.of(new LineChart.Series("", pod3[m]))));
+                }
+            }
+            lines.add(pod3);
+        }
+        String[][] charts = {{"concurrency", ""}, {"rps", "/s"}, {"cpu", "cores"}};
+        for (int i = 0; i < shown.size(); i++) {
+            InferencePod pod = shown.get(i);
+            String name = pod.key().name();
+            PodSeries load = samples.get(pod.key());
             html.raw("<tr class=\"pod\"").attribute("data-pod", name).raw("><td>").text(name);
             if (load != null && load.source() != null) {
                 html.raw("<br><small>").text(load.source()).raw("</small>");
             }
-            html.raw("</td><td class=\"").raw(pod.ready() ? "ready\">ready" : "unready\">not ready").raw("</td><td>");
-            chart(html, "concurrency", "", span, name, load == null ? null
-                    : load.buckets(Signal.CONCURRENCY, from, now, BUCKETS));
-            html.raw("</td><td>");
-            chart(html, "rps", "/s", span, name, load == null ? null : load.buckets(Signal.RPS, from, now, BUCKETS));
-            html.raw("</td><td>");
-            chart(html, "cpu", "cores", span, name, cores == null ? null : cores.buckets(from, now, BUCKETS));
-            html.raw("</td></tr>");
+            html.raw("</td><td class=\"").raw(pod.ready() ? "ready\">ready" : "unready\">not ready").raw("</td>");
+            for (int m = 0; m < 3; m++) {
+                html.raw("<td>");
+                if (lines.get(i)[m] == null) {
+                    html.raw("<span class=\"note\">no samples</span>");
+                } else {
+                    LineChart.render(html, charts[m][0], charts[m][1], span,
+                            List.of(new LineChart.Series(name, lines.get(i)[m])), top[m]);
+                }
+                html.raw("</td>");
+            }
+            html.raw("</tr>");
         }
         html.raw("</table></section>");
-    }
-
-    private static void chart(Html html, String metric, String unit, String span, String pod, double[] points) {
-        if (points == null) {
-            html.raw("<span class=\"note\">no samples</span>");
-            return;
-        }
-        LineChart.render(html, metric, unit, span, List.of(new LineChart.Series(pod, points)));
     }
 
     private void leftOut(Html html, String namespace, String isvc, long now) {
@@ -202,17 +217,20 @@ public class StatusPage {
         Answer cores = metrics.forInferenceService(namespace, isvc, ServedMetric.CPU, LabelSelector.EVERYTHING, now);
         html.raw("<section id=\"left-out\"><h2>Left out of the answers</h2>");
         int rows = 0;
-        html.raw("<table><tr><th>pod</th><th>metrics</th><th>why</th></tr>");
+        Html table = new Html();
         for (Map.Entry<String, String> e : load.leftOut().entrySet()) {
-            leftOutRow(html, e.getKey(), "concurrency, rps", e.getValue(), rows++);
+            leftOutRow(table, e.getKey(), "concurrency, rps", e.getValue(), rows++);
         }
         for (Map.Entry<String, String> e : cores.leftOut().entrySet()) {
             // A pod not on a node has no kubelet to read yet: not news next to its load's reason.
             if (!"not on a node yet".equals(e.getValue()) && !"not ready".equals(e.getValue())) {
-                leftOutRow(html, e.getKey(), "cpu", e.getValue(), rows++);
+                leftOutRow(table, e.getKey(), "cpu", e.getValue(), rows++);
             }
         }
-        html.raw("</table>");
+        if (rows > 0) {
+            html.raw("<table><tr><th>pod</th><th>metrics</th><th>why</th></tr>").append(table)
+                    .raw("</table>");
+        }
         if (rows == 0) {
             html.raw("<p class=\"note\">None: every pod of this InferenceService has a value.</p>");
         } else if (rows > MAX_PODS) {

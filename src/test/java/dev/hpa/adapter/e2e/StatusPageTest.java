@@ -103,7 +103,8 @@ class StatusPageTest {
         String[] page = new String[1];
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             String html = Api.https().get(PATH).then().statusCode(200).extract().asString();
-            assertTrue(html.contains("scrape failing"), html);
+            // the error that quotes the page (a scrape timing out on a busy machine says something else for a while)
+            assertTrue(html.contains("got &quot;&lt;script&gt;alert(document.domain)&lt;/script&gt;&quot;"), html);
             JsonNode explained = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Api.https()
                     .get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + NS
                             + "/horizontalpodautoscalers.autoscaling/" + ISVC + "-concurrency/explain").asString());
@@ -227,8 +228,8 @@ class StatusPageTest {
             assertTrue(dom.path("hpas").path(0).path("series").toString().contains("proposal"), dom.toPrettyString());
             JsonNode leftOut = dom.path("leftOut").path(0);
             assertEquals(HOSTILE_POD, leftOut.path("pod").asText(), dom.toPrettyString());
-            assertTrue(leftOut.path("why").asText().contains("<script>alert(document.domain)</script>"),
-                    dom.toPrettyString());
+            // as text; which error it is depends on the latest scrape (HTML above checks the one quoting the page)
+            assertTrue(leftOut.path("why").asText().startsWith("scrape failing: "), dom.toPrettyString());
 
             assertEquals(List.of(), chromium.consoleErrors());
             assertEquals(List.of(), chromium.policyViolations());

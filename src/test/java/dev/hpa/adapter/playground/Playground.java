@@ -184,6 +184,10 @@ public final class Playground {
                   kubectl get --raw /api/v1/namespaces/%s/pods
                   kubectl get --raw %s/horizontalpodautoscalers.autoscaling/%s-concurrency/explain
 
+                The status page (charts of each pod, the HPA's proposals, the adapter's health), in a browser:
+                  kubectl proxy --port=8001
+                  open http://localhost:8001%s/inferenceservices.serving.kserve.io/%s/status-page
+
                 Send the load of KServe's example (50 concurrent requests for 60 s), from another terminal:
                   hey -z 60s -c 50 -m POST -D %s %s
                 Expect 5 pods within two HPA syncs after the load starts, and 1 pod again about %d s after it stops.%s
@@ -191,7 +195,8 @@ public final class Playground {
                 """.formatted(NAMESPACE, ISVC, spec.targetMilli() / 1000, spec.minReplicas(), spec.maxReplicas(),
                 spec.period().toSeconds(), spec.scaleDownWindow().toSeconds(), predictor.readinessDelay().toSeconds(),
                 duration("playground.service-time", "200ms").toMillis(), adapter.pid(), adapter.securePort(),
-                kubeconfig, "/apis/custom.metrics.k8s.io/v1beta2", metrics, ISVC, metrics, ISVC, NAMESPACE, metrics, ISVC, body,
+                kubeconfig, "/apis/custom.metrics.k8s.io/v1beta2", metrics, ISVC, metrics, ISVC, NAMESPACE, metrics, ISVC,
+                metrics, ISVC, body,
                 front.predictUrl(), spec.scaleDownWindow().plus(spec.period()).toSeconds(),
                 load == 0 ? "" : "\nBuilt-in load (-Dplayground.load): %d concurrent requests for %d s, starting in 5 s."
                         .formatted(load, loadDuration.toSeconds())));
