@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every way the engine can fail a query, each one a 503 Status that names the problem and the query, within
- * adapter.prometheus.timeout (1 s here) rather than a hang; and once the engine is back, answers again.
+ * adapter.prometheus.timeout (3 s here) rather than a hang; and once the engine is back, answers again.
  */
 @QuarkusTest
 @TestProfile(PrometheusMode.class)
@@ -44,7 +44,7 @@ class PrometheusFaultsTest {
 
     enum Fault {
         DOWN("timeout_or_connect", "cannot connect: "),
-        SLOW("timeout", "no full answer within 1000ms (adapter.prometheus.timeout)"),
+        SLOW("timeout", "no full answer within 3000ms (adapter.prometheus.timeout)"),
         BAD_DATA("http_error", "HTTP 422: bad_data: 1:1: parse error: unexpected end of input"),
         UNAVAILABLE("http_error", "HTTP 503: unavailable: store gateway not ready"),
         GARBAGE("bad_answer", "HTTP 200: not the Prometheus API's JSON: \"<html><body>Bad Gateway</body></html>\""),
@@ -116,7 +116,7 @@ class PrometheusFaultsTest {
                         + PrometheusResource.front().port() + "/api/v1/query: "))
                 .body("message", containsString(fault.says))
                 .body("message", containsString("(query: label_replace(sum by (namespace, pod) ("));
-        assertTrue(tookMillis < 4000, fault + " took " + tookMillis + " ms to answer");
+        assertTrue(tookMillis < 8000, fault + " took " + tookMillis + " ms to answer");
 
         MeterRegistry registry = Arc.container().instance(MeterRegistry.class).get();
         double failures = fault.outcome.equals("timeout_or_connect")

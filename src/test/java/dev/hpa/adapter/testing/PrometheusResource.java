@@ -57,7 +57,8 @@ public class PrometheusResource implements QuarkusTestResourceLifecycleManager {
             config.put("adapter.prometheus.bearer-token-file", tokenFile.toString());
             config.put("adapter.prometheus.headers.X-Scope-OrgID", TENANT);
             config.put("adapter.prometheus.scrape-interval", "1s");
-            config.put("adapter.prometheus.timeout", "1s");
+            // Short enough for the slow-engine case, long enough for a TLS handshake on a loaded 2-core machine.
+            config.put("adapter.prometheus.timeout", "3s");
             config.put("adapter.prometheus.max-body-bytes", "65536");
             config.put("adapter.prometheus.recipes.custom.concurrency", CUSTOM_RECIPE);
             // metrics.k8s.io reads the kubelets; off here, so that nothing but Prometheus reads anything.
