@@ -7,7 +7,6 @@ import dev.hpa.adapter.window.Signal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.StringJoiner;
 
 /**
  * The recipes as PromQL: one instant query per metric and namespace that gives every pod of the namespace one
@@ -104,11 +103,30 @@ final class PromqlRecipes {
         return seconds + "s";
     }
 
+    /**
+     * The signal of one recipe per pod. Several series names are summed per pod after each has its own function
+     * applied: one selector over all of them would give two series with the same labels once the function drops
+     * the names (tgi_queue_size and tgi_batch_current_size of the same pod), which PromQL refuses; so each name
+     * gets its own sum, kept apart in the union by a label of its name, and the union is summed.
+     */
     private String series(Recipe.Series series) {
-        StringJoiner names = new StringJoiner("|");
-        series.names().forEach(name -> names.add(regexLiteral(name)));
-        String selector = "{__name__=~\"" + names + "\"," + namespaceLabel + "=\"" + NAMESPACE + "\"}[" + WINDOW + "]";
-        String perPod = sumByPod((series.counter() ? "rate(" : "avg_over_time(") + selector + ")");
+        List<String> perName = new ArrayList<>();
+        for (String name : series.names()) {
+            String selector = "{__name__=\"" + labelValue(name) + "\"," + namespaceLabel + "=\"" + NAMESPACE + "\"}["
+                    + WINDOW + "]";
+            perName.add(sumByPod((series.counter() ? "rate(" : "avg_over_time(") + selector + ")"));
+        }
+        String perPod;
+        if (perName.size() == 1) {
+            perPod = perName.get(0);
+        } else {
+            List<String> kept = new ArrayList<>();
+            for (int i = 0; i < perName.size(); i++) {
+                kept.add("label_replace(" + perName.get(i) + ", \"series\", \"" + labelValue(series.names().get(i))
+                        + "\", \"\", \"\")");
+            }
+            perPod = sumByPod(String.join(" or ", kept));
+        }
         return series.scale() == 1 ? perPod : perPod + " * " + series.scale();
     }
 
@@ -123,17 +141,5 @@ final class PromqlRecipes {
     /** A string as a PromQL double-quoted literal's content. */
     static String labelValue(String value) {
         return value.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    /** A metric name inside an RE2 pattern inside a PromQL string: metacharacters escaped, twice over. */
-    private static String regexLiteral(String name) {
-        StringBuilder out = new StringBuilder();
-        for (char c : name.toCharArray()) {
-            if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
-                out.append("\\\\");
-            }
-            out.append(c);
-        }
-        return out.toString();
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hpa.adapter.config.ConfigCheckTest;
+import dev.hpa.adapter.derive.ServedMetric;
 import dev.hpa.adapter.prometheus.QueryFailure.Outcome;
 import dev.hpa.adapter.testing.PrometheusResource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -64,6 +65,20 @@ class PrometheusApiTest {
         assertEquals(byGet.get(0).value(), byPost.get(0).value());
         List<String> methods = PrometheusResource.front().seen().stream().map(s -> s.method()).toList();
         assertTrue(methods.contains("GET") && methods.contains("POST"), methods.toString());
+    }
+
+    /** Every query the recipes make, for every metric, is PromQL the engine evaluates. */
+    @Test
+    void everyRecipeQueryIsValidPromql() {
+        assumeTrue(PrometheusResource.unavailable() == null, PrometheusResource.unavailable());
+        PromqlRecipes recipes = new PromqlRecipes(ConfigCheckTest.config(Map.of(
+                "adapter.recipes.mine.in-flight-gauges", "my_a,my_b", "adapter.recipes.mine.request-counters", "my_c",
+                "adapter.prometheus.recipes.custom.concurrency", PrometheusResource.CUSTOM_RECIPE)));
+        PrometheusApi api = api(Map.of());
+        for (ServedMetric metric : ServedMetric.ALL) {
+            String query = recipes.query(metric, "ns-\"quoted\"");
+            assertEquals(List.of(), ask(api, query), metric + ": " + query);
+        }
     }
 
     @Test

@@ -21,8 +21,13 @@ public class PrometheusResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String TENANT = "tenant-a";
     /** A recipe in PromQL from configuration: twice TGI's in-flight gauges, for pods named custom-*. */
-    public static final String CUSTOM_RECIPE = "2 * sum by (namespace, pod) (avg_over_time({__name__=~"
-            + "\"tgi_queue_size|tgi_batch_current_size\",namespace=\"<<namespace>>\",pod=~\"custom-.*\"}[<<window>>]))";
+    public static final String CUSTOM_RECIPE = "2 * (" + perPod("tgi_queue_size") + " + " + perPod("tgi_batch_current_size")
+            + ")";
+
+    private static String perPod(String gauge) {
+        return "sum by (namespace, pod) (avg_over_time(" + gauge
+                + "{namespace=\"<<namespace>>\",pod=~\"custom-.*\"}[<<window>>]))";
+    }
 
     private static final Authority CA = TestCertificates.authority("prometheus-front-ca");
 
