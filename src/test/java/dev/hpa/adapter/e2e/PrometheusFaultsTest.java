@@ -100,7 +100,7 @@ class PrometheusFaultsTest {
         PrometheusResource.prometheus().scrape(ns, "vllm", server.port());
         pods.ready(ns, "vllm", "model", server);
         String path = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + ns + "/pods/*/concurrency";
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> Api.https().get(path).statusCode() == 200);
 
         fault.apply(PrometheusResource.front());
