@@ -23,10 +23,36 @@ final class Prometheus implements AutoCloseable {
     final int port;
 
     Prometheus(Path dir, List<String> targets) throws Exception {
-        port = Fleet.freePort();
-        Path home = Files.createDirectories(dir.resolve("prometheus"));
+        this(dir, "  - targets: " + quoted(targets) + "\n");
+    }
+
+    /**
+     * The same, each target labelled with the namespace and name of the pod it stands for, as a PodMonitor labels
+     * it: what {@code adapter.source=prometheus} reads.
+     *
+     * @param pods target address → pod name, all in {@link Cluster#NAMESPACE}
+     */
+    Prometheus(Path dir, Map<String, String> pods) throws Exception {
+        this(dir, labelled(pods));
+    }
+
+    private static String quoted(List<String> targets) {
         StringJoiner list = new StringJoiner(", ", "[", "]");
         targets.forEach(t -> list.add("'" + t + "'"));
+        return list.toString();
+    }
+
+    private static String labelled(Map<String, String> pods) {
+        StringBuilder groups = new StringBuilder();
+        pods.forEach((target, pod) -> groups.append("  - targets: ['").append(target).append("']\n")
+                .append("    labels: {namespace: '").append(Cluster.NAMESPACE).append("', pod: '").append(pod)
+                .append("'}\n"));
+        return groups.toString();
+    }
+
+    private Prometheus(Path dir, String staticConfigs) throws Exception {
+        port = Fleet.freePort();
+        Path home = Files.createDirectories(dir.resolve("prometheus"));
         Path config = home.resolve("prometheus.yml");
         Files.writeString(config, """
                 global:
@@ -36,12 +62,11 @@ final class Prometheus implements AutoCloseable {
                 - job_name: fleet
                   metrics_path: /metrics
                   static_configs:
-                  - targets: %s
-                  metric_relabel_configs:
+                %s  metric_relabel_configs:
                   - source_labels: [__name__]
                     regex: '%s'
                     action: keep
-                """.formatted(list, KEPT));
+                """.formatted(staticConfigs, KEPT));
         process = Children.start(List.of("prometheus", "--config.file=" + config,
                 "--storage.tsdb.path=" + home.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
                 "--log.level=warn"), Map.of(), home.resolve("prometheus.log"));

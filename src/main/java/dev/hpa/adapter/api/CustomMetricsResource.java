@@ -5,6 +5,7 @@ import dev.hpa.adapter.derive.PodMetrics;
 import dev.hpa.adapter.derive.ServedMetric;
 import dev.hpa.adapter.pods.LabelSelector;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -14,7 +15,8 @@ import java.time.Clock;
 
 /**
  * The metric paths of custom.metrics.k8s.io, both versions: per-pod values, and sums for an InferenceService or a
- * namespace. Everything is answered from memory on the event loop; no request ever waits on a pod.
+ * namespace. Answered on the event loop: from memory in scrape mode, no request ever waiting on a pod; in
+ * prometheus mode from one query to the engine, awaited without blocking, its failure a 503 Status.
  */
 @Path("/apis/custom.metrics.k8s.io/{version}")
 @NonBlocking
@@ -39,22 +41,21 @@ public class CustomMetricsResource {
     /** What the HPA asks for a Pods metric: {@code pods/%2A/concurrency?labelSelector=...}; or one pod by name. */
     @GET
     @Path("/namespaces/{namespace}/pods/{name}/{metric}")
-    public Response pods(@PathParam("version") String version, @PathParam("namespace") String namespace,
+    public Uni<Response> pods(@PathParam("version") String version, @PathParam("namespace") String namespace,
             @PathParam("name") String name, @PathParam("metric") String metric,
             @QueryParam("labelSelector") String labelSelector,
             @QueryParam("metricLabelSelector") String metricLabelSelector) {
         ApiVersion v = version(version);
         ServedMetric m = metric(metric, "pods");
         LabelSelector metricSelector = selector("metricLabelSelector", metricLabelSelector);
-        Answer answer = metrics.forPods(namespace, name, selector("labelSelector", labelSelector), m,
-                metricSelector, clock.millis());
-        return answer(v, m, answer, metricSelector);
+        return metrics.forPods(namespace, name, selector("labelSelector", labelSelector), m, metricSelector,
+                clock.millis()).map(answer -> answer(v, m, answer, metricSelector));
     }
 
     /** An Object metric: the sum over an InferenceService's ready pods. */
     @GET
     @Path("/namespaces/{namespace}/{resource}/{name}/{metric}")
-    public Response object(@PathParam("version") String version, @PathParam("namespace") String namespace,
+    public Uni<Response> object(@PathParam("version") String version, @PathParam("namespace") String namespace,
             @PathParam("resource") String resource, @PathParam("name") String name,
             @PathParam("metric") String metric, @QueryParam("metricLabelSelector") String metricLabelSelector) {
         ApiVersion v = version(version);
@@ -67,19 +68,20 @@ public class CustomMetricsResource {
             throw ApiException.badRequest("name the InferenceService: " + resource + "/* is not served");
         }
         LabelSelector metricSelector = selector("metricLabelSelector", metricLabelSelector);
-        return answer(v, m, metrics.forInferenceService(namespace, name, m, metricSelector, clock.millis()),
-                metricSelector);
+        return metrics.forInferenceService(namespace, name, m, metricSelector, clock.millis())
+                .map(answer -> answer(v, m, answer, metricSelector));
     }
 
     /** A metric of the namespace itself (HPA describedObject kind Namespace): the sum over its ready pods. */
     @GET
     @Path("/namespaces/{namespace}/metrics/{metric}")
-    public Response namespace(@PathParam("version") String version, @PathParam("namespace") String namespace,
+    public Uni<Response> namespace(@PathParam("version") String version, @PathParam("namespace") String namespace,
             @PathParam("metric") String metric, @QueryParam("metricLabelSelector") String metricLabelSelector) {
         ApiVersion v = version(version);
         ServedMetric m = metric(metric, "namespaces");
         LabelSelector metricSelector = selector("metricLabelSelector", metricLabelSelector);
-        return answer(v, m, metrics.forNamespace(namespace, m, metricSelector, clock.millis()), metricSelector);
+        return metrics.forNamespace(namespace, m, metricSelector, clock.millis())
+                .map(answer -> answer(v, m, answer, metricSelector));
     }
 
     /** Root-scoped objects (nodes, ...) exist in the API's grammar, but the HPA never asks for them. */

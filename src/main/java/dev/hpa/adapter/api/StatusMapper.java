@@ -1,5 +1,6 @@
 package dev.hpa.adapter.api;
 
+import dev.hpa.adapter.derive.ValuesUnavailableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
@@ -19,6 +20,12 @@ public class StatusMapper {
     public Response apiException(ApiException e) {
         return Response.status(e.code()).type(KubeJson.JSON)
                 .entity(KubeJson.statusBody(e.code(), e.reason(), e.getMessage(), e.details())).build();
+    }
+
+    /** The source of values could not answer (prometheus mode): the HPA keeps its scale and retries next sync. */
+    @ServerExceptionMapper
+    public Response valuesUnavailable(ValuesUnavailableException e) {
+        return KubeJson.status(503, "ServiceUnavailable", e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -49,6 +49,21 @@ public interface AdapterConfig {
 
     Events events();
 
+    /**
+     * Where the per-pod values come from. {@code scrape}: the adapter reads every ready pod once per
+     * {@code adapter.scrape.interval} and the kubelets for CPU, and answers from its own windows. {@code prometheus}:
+     * it scrapes nothing and asks a Prometheus-compatible engine ({@link #prometheus()}) one PromQL query per
+     * namespace, metric and second. Either way the informer decides which pods are answered and why others are not.
+     */
+    @WithDefault("scrape")
+    Source source();
+
+    Prometheus prometheus();
+
+    enum Source {
+        SCRAPE, PROMETHEUS
+    }
+
     interface Tls {
         /** PEM serving certificate chain; with key-file. Without both, a self-signed pair is made at start-up. */
         Optional<String> certFile();
@@ -204,5 +219,83 @@ public interface AdapterConfig {
         /** How often every watched HPA is checked again (also on each change of the HPA). */
         @WithDefault("30s")
         Duration interval();
+    }
+
+    /**
+     * The engine read in {@code adapter.source=prometheus}: Prometheus, Thanos Query, Mimir/Cortex or
+     * VictoriaMetrics, through its Prometheus HTTP API ({@code /api/v1/query}). Its series must carry the pod's
+     * namespace and name as labels ({@link #namespaceLabel()}, {@link #podLabel()}), as kubernetes_sd, PodMonitors
+     * and the kubelet's cAdvisor series do.
+     */
+    interface Prometheus {
+        /**
+         * Base URL of the HTTP API, without {@code /api/v1}: {@code http://prometheus:9090},
+         * {@code http://mimir-query-frontend:8080/prometheus}. Required in prometheus mode.
+         */
+        Optional<String> url();
+
+        /** A file holding a bearer token sent as {@code Authorization: Bearer}; read again whenever it changes. */
+        Optional<String> bearerTokenFile();
+
+        /** PEM CA bundle that signs the engine's serving certificate; the JDK's trusted CAs when absent. */
+        Optional<String> caFile();
+
+        /** PEM client certificate for engines that require TLS client authentication; with client-key-file. */
+        Optional<String> clientCertFile();
+
+        /** PEM private key of {@link #clientCertFile()}. */
+        Optional<String> clientKeyFile();
+
+        /** Headers sent with every query, such as {@code X-Scope-OrgID} for a Mimir or Cortex tenant. */
+        Map<String, String> headers();
+
+        /**
+         * Give up on a query after this long and answer 503: well under the HPA's 15 s sync and kube-apiserver's
+         * 60 s request timeout, so that a slow engine costs the HPA one sync, not a hung request.
+         */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /**
+         * How often the engine scrapes the pods. Every window is at least four of these, so that {@code rate()}
+         * always has samples to work with: with the usual 15 s, both windows are at least 60 s.
+         */
+        @WithDefault("15s")
+        Duration scrapeInterval();
+
+        /** Queries whose form-encoded body is longer than this are sent with POST (a long URL may be cut). */
+        @WithDefault("2048")
+        int postAboveBytes();
+
+        /** Largest answer read from the engine; a bigger one fails the request with a 503. */
+        @WithDefault("8388608")
+        int maxBodyBytes();
+
+        /** The label that holds a pod's namespace on the engine's series. */
+        @WithDefault("namespace")
+        String namespaceLabel();
+
+        /** The label that holds a pod's name on the engine's series. */
+        @WithDefault("pod")
+        String podLabel();
+
+        /**
+         * Recipes written in PromQL, by name; tried before the operator's {@code adapter.recipes} and the built-in
+         * ones, which become PromQL by themselves.
+         */
+        Map<String, PromqlRecipe> recipes();
+    }
+
+    /**
+     * One recipe as PromQL: an instant-vector expression with one series per pod, labelled with its namespace and
+     * pod name. {@code <<namespace>>} is replaced by the request's namespace and {@code <<window>>} by the range
+     * (e.g. {@code 60s}), as in {@code sum by (namespace, pod) (rate(my_busy_seconds_total{namespace="<<namespace>>"}[<<window>>]))}.
+     */
+    interface PromqlRecipe {
+        /** Requests in flight per pod. */
+        String concurrency();
+
+        /** Requests per second per pod, if the server counts them. */
+        Optional<String> rps();
     }
 }

@@ -3,6 +3,8 @@ package dev.hpa.adapter.config;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +68,49 @@ public class ConfigCheck {
                 problems.add(key + ".busy-counter-seconds-per-unit must be positive");
             }
         }
+        if (config.source() == AdapterConfig.Source.PROMETHEUS) {
+            prometheus(problems, config.prometheus());
+        }
         return problems;
+    }
+
+    private static void prometheus(List<String> problems, AdapterConfig.Prometheus prometheus) {
+        String url = prometheus.url().orElse("");
+        if (url.isEmpty()) {
+            problems.add("adapter.source=prometheus needs adapter.prometheus.url (e.g. http://prometheus:9090)");
+        } else {
+            try {
+                URI uri = new URI(url);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                        || uri.getQuery() != null || uri.getFragment() != null) {
+                    problems.add("adapter.prometheus.url = " + url + ", must be an http:// or https:// URL without "
+                            + "query or fragment (the API's base, e.g. http://mimir:8080/prometheus)");
+                }
+            } catch (URISyntaxException e) {
+                problems.add("adapter.prometheus.url = " + url + " is not a URL: " + e.getMessage());
+            }
+        }
+        if (prometheus.clientCertFile().isPresent() != prometheus.clientKeyFile().isPresent()) {
+            problems.add("adapter.prometheus.client-cert-file and adapter.prometheus.client-key-file go together: "
+                    + "set both or neither");
+        }
+        positive(problems, "adapter.prometheus.timeout", prometheus.timeout());
+        positive(problems, "adapter.prometheus.scrape-interval", prometheus.scrapeInterval());
+        if (prometheus.postAboveBytes() < 0) {
+            problems.add("adapter.prometheus.post-above-bytes = " + prometheus.postAboveBytes()
+                    + ", must be 0 (always POST) or more");
+        }
+        if (prometheus.maxBodyBytes() < 1024) {
+            problems.add("adapter.prometheus.max-body-bytes = " + prometheus.maxBodyBytes()
+                    + ", must be at least 1024");
+        }
+        for (Map.Entry<String, AdapterConfig.PromqlRecipe> recipe : prometheus.recipes().entrySet()) {
+            String expression = recipe.getValue().concurrency();
+            if (!expression.contains("<<namespace>>")) {
+                problems.add("adapter.prometheus.recipes." + recipe.getKey() + ".concurrency must select the "
+                        + "request's namespace with <<namespace>>, e.g. {namespace=\"<<namespace>>\"}");
+            }
+        }
     }
 
     private static void positive(List<String> problems, String key, Duration value) {

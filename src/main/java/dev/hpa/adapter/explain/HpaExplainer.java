@@ -7,6 +7,7 @@ import dev.hpa.adapter.derive.Answer;
 import dev.hpa.adapter.derive.MetricValue;
 import dev.hpa.adapter.derive.PodMetrics;
 import dev.hpa.adapter.derive.ServedMetric;
+import dev.hpa.adapter.derive.ValuesUnavailableException;
 import dev.hpa.adapter.explain.Explanation.LeftOutPod;
 import dev.hpa.adapter.explain.Explanation.ReadyPod;
 import dev.hpa.adapter.pods.LabelSelector;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTarget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -146,7 +148,13 @@ public class HpaExplainer {
                     null, null, "a Pods metric takes only an AverageValue target; the API server rejects "
                     + target.getType());
         }
-        Answer answer = metrics.forPods(namespace, "*", podSelector, served.get(), parse(metricSelector), now);
+        Answer answer;
+        try {
+            answer = answered(metrics.forPods(namespace, "*", podSelector, served.get(), parse(metricSelector), now));
+        } catch (ValuesUnavailableException e) {
+            return new Explanation.Metric("Pods", name, true, metricSelector, null, targetText, null, null, null,
+                    null, null, "the adapter answers 503: " + e.getMessage());
+        }
         Map<String, MetricValue> byPod = new LinkedHashMap<>();
         answer.values().forEach(v -> byPod.put(v.describedObject().name(), v));
 
@@ -198,15 +206,22 @@ public class HpaExplainer {
                     null, null, null, "this adapter does not serve the metric " + name + " (did you mean "
                     + ServedMetric.closestTo(name).metricName() + "?)");
         }
-        Answer answer;
+        Uni<Answer> asked;
         if ("InferenceService".equals(object.getKind())) {
-            answer = metrics.forInferenceService(namespace, object.getName(), served.get(), parse(metricSelector), now);
+            asked = metrics.forInferenceService(namespace, object.getName(), served.get(), parse(metricSelector), now);
         } else if ("Namespace".equals(object.getKind())) {
-            answer = metrics.forNamespace(namespace, served.get(), parse(metricSelector), now);
+            asked = metrics.forNamespace(namespace, served.get(), parse(metricSelector), now);
         } else {
             return new Explanation.Metric("Object", name, false, metricSelector, described, targetText, null, null,
                     null, null, null, "this adapter serves Object metrics of InferenceServices and Namespaces, not "
                     + object.getKind());
+        }
+        Answer answer;
+        try {
+            answer = answered(asked);
+        } catch (ValuesUnavailableException e) {
+            return new Explanation.Metric("Object", name, true, metricSelector, described, targetText, null, null,
+                    null, null, null, "the adapter answers 503: " + e.getMessage());
         }
         if (answer.values().isEmpty()) {
             return new Explanation.Metric("Object", name, true, metricSelector, described, targetText, null, null,
@@ -290,6 +305,14 @@ public class HpaExplainer {
         };
         String note = outcome.note() == null ? "" : "; " + outcome.note();
         return "the HPA will propose " + replicas(n) + change + " because " + metric + limit + note;
+    }
+
+    /**
+     * The answer the HPA would get. Explaining runs on a worker thread (the explain endpoint is blocking, events run
+     * in executeBlocking), so it may wait; the source's own deadline (adapter.prometheus.timeout) bounds the wait.
+     */
+    private static Answer answered(Uni<Answer> answer) {
+        return answer.await().indefinitely();
     }
 
     private String whyNoValue(String namespace, String pod, Answer answer) {

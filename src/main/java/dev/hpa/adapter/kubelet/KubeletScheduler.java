@@ -56,6 +56,11 @@ public class KubeletScheduler {
     private final Map<String, Counter> failures = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final Timer duration;
+    /**
+     * Off in prometheus mode, where CPU comes from the engine's cAdvisor series, unless metrics.k8s.io is served:
+     * {@code kubectl top} shows the kubelet's own last two samples, as metrics-server would.
+     */
+    private final boolean reading;
 
     public KubeletScheduler(Vertx vertx, CpuStore store, Clock clock, AdapterConfig config, NodeWatcher nodes,
             KubernetesClient kubernetes, MeterRegistry registry) {
@@ -65,6 +70,7 @@ public class KubeletScheduler {
         this.nodes = nodes;
         this.registry = registry;
         this.intervalMillis = config.kubelet().interval().toMillis();
+        this.reading = config.source() == AdapterConfig.Source.SCRAPE || config.metricsApi().enabled();
         this.client = new KubeletClient(vertx, clock, config, kubernetes.getConfiguration(),
                 Path.of(Config.KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH));
         successes = reads("success");
@@ -81,6 +87,9 @@ public class KubeletScheduler {
     }
 
     synchronized void onPodChange(@Observes PodChange change) {
+        if (!reading) {
+            return;
+        }
         InferencePod pod = change.pod();
         String node = pod != null && pod.ready() ? pod.nodeName() : null;
         String previous = node == null ? nodeOfPod.remove(change.key()) : nodeOfPod.put(change.key(), node);

@@ -60,6 +60,8 @@ public class ScrapeScheduler {
     private final Timer duration;
     private volatile long lastHeartbeat;
     private final long heartbeatTimer;
+    /** Off in prometheus mode: the engine scrapes the pods, and the adapter must add no load of its own. */
+    private final boolean scraping;
 
     public ScrapeScheduler(Vertx vertx, SampleStore store, Clock clock, AdapterConfig config, PodIndex index,
             MeterRegistry registry) {
@@ -68,6 +70,7 @@ public class ScrapeScheduler {
         this.clock = clock;
         this.intervalMillis = config.scrape().interval().toMillis();
         this.maxConcurrent = config.scrape().maxConcurrent();
+        this.scraping = config.source() == AdapterConfig.Source.SCRAPE;
         this.scraper = new PodScraper(vertx, clock, config.scrape().timeout(), config.scrape().maxBodyBytes());
         List<Recipe> recipes = new ArrayList<>();
         config.recipes().forEach((name, recipe) -> recipes.add(Recipe.fromConfig(name, recipe)));
@@ -102,6 +105,9 @@ public class ScrapeScheduler {
     }
 
     void onPodChange(@Observes PodChange change) {
+        if (!scraping) {
+            return;
+        }
         InferencePod pod = change.pod();
         if (pod == null) {
             noEndpointLogged.remove(change.key());

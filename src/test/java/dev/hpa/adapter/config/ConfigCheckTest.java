@@ -52,7 +52,29 @@ public class ConfigCheckTest {
                         List.of("adapter.kubelet.ca-file and adapter.kubelet.insecure-tls=true contradict each other: "
                                 + "set one")),
                 Arguments.of("a kubelet interval of zero", Map.of("adapter.kubelet.interval", "0s"),
-                        List.of("adapter.kubelet.interval = PT0S, must be positive")));
+                        List.of("adapter.kubelet.interval = PT0S, must be positive")),
+                Arguments.of("prometheus mode, complete", Map.of("adapter.source", "prometheus",
+                        "adapter.prometheus.url", "https://mimir.example:8080/prometheus",
+                        "adapter.prometheus.headers.X-Scope-OrgID", "tenant"), List.of()),
+                Arguments.of("prometheus mode without a URL", Map.of("adapter.source", "prometheus"),
+                        List.of("adapter.source=prometheus needs adapter.prometheus.url (e.g. http://prometheus:9090)")),
+                Arguments.of("a Prometheus URL that is not one", Map.of("adapter.source", "prometheus",
+                        "adapter.prometheus.url", "prometheus:9090"),
+                        List.of("adapter.prometheus.url = prometheus:9090, must be an http:// or https:// URL without "
+                                + "query or fragment (the API's base, e.g. http://mimir:8080/prometheus)")),
+                Arguments.of("a client certificate without its key", Map.of("adapter.source", "prometheus",
+                        "adapter.prometheus.url", "https://thanos:10902",
+                        "adapter.prometheus.client-cert-file", "/etc/tls/tls.crt"),
+                        List.of("adapter.prometheus.client-cert-file and adapter.prometheus.client-key-file go "
+                                + "together: set both or neither")),
+                Arguments.of("a PromQL recipe for every namespace at once", Map.of("adapter.source", "prometheus",
+                        "adapter.prometheus.url", "http://prometheus:9090",
+                        "adapter.prometheus.recipes.mine.concurrency", "sum by (namespace, pod) (my_inflight)"),
+                        List.of("adapter.prometheus.recipes.mine.concurrency must select the request's namespace "
+                                + "with <<namespace>>, e.g. {namespace=\"<<namespace>>\"}")),
+                Arguments.of("a zero query timeout", Map.of("adapter.source", "prometheus",
+                        "adapter.prometheus.url", "http://prometheus:9090", "adapter.prometheus.timeout", "0s"),
+                        List.of("adapter.prometheus.timeout = PT0S, must be positive")));
     }
 
     @ParameterizedTest(name = "{0}")
