@@ -46,6 +46,12 @@ final class Adapter implements AutoCloseable {
      * @param settings {@code -Dkey=value} configuration of the adapter, on top of the harness's own
      */
     Adapter(Path jar, Cluster cluster, Path dir, String name, List<String> jvm, Map<String, String> settings) {
+        this(Path.of(System.getProperty("java.home")), jar, cluster, dir, name, jvm, settings);
+    }
+
+    /** @param javaHome the JDK or JRE that runs the jar (the harness's own by default) */
+    Adapter(Path javaHome, Path jar, Cluster cluster, Path dir, String name, List<String> jvm,
+            Map<String, String> settings) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with"
                     + " ./mvnw -B -o -Dbuild.dir=target-bench-app package -DskipTests");
@@ -64,7 +70,7 @@ final class Adapter implements AutoCloseable {
         all.put("adapter.self-metrics.unauthenticated", "true");
         all.putAll(settings);
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaHome.resolve("bin/java").toString());
         command.addAll(jvm);
         all.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");

@@ -24,7 +24,12 @@ public final class KubeJson {
     private KubeJson() {}
 
     static byte[] bytes(Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        return bytes(body, 512);
+    }
+
+    /** Writes one document into a buffer of {@code sizeHint} bytes to begin with, so a large one is not regrown. */
+    static byte[] bytes(Body body, int sizeHint) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
         try (JsonGenerator json = FACTORY.createGenerator(out)) {
             body.write(json);
         } catch (IOException e) {

@@ -76,6 +76,17 @@ public interface AdapterConfig {
         Duration reloadCheckInterval();
 
         SelfManaged selfManaged();
+
+        /**
+         * Who encrypts the API's TLS records: {@code openssl} (BoringSSL from netty-tcnative, bundled for linux
+         * amd64 and arm64; the JDK's engine serves, with a warning, where it cannot load) or {@code jdk}.
+         */
+        @WithDefault("openssl")
+        Engine engine();
+
+        enum Engine {
+            OPENSSL, JDK
+        }
     }
 
     /**

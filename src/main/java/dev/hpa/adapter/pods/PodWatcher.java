@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,11 +44,8 @@ public class PodWatcher {
             }
         }
         for (SharedIndexInformer<Pod> informer : informers) {
-            // Events carry whole pods and PodIndex keeps what we need of them, so the informer's own cache keeps
-            // only keys and resource versions (what a relist compares): a whole Pod costs tens of KB of heap,
-            // which at 10,000 pods would be most of the adapter's memory.
-            informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
-                    client.getKubernetesSerialization()));
+            // Keys and resource versions only (PodKeyStore): a whole Pod costs tens of KB of heap.
+            informer.itemStore(new PodKeyStore());
             informer.addEventHandler(new Handler());
             // Start without blocking start-up: /readyz reports the sync, and discovery must answer meanwhile.
             informer.start().whenComplete((ignored, error) -> {

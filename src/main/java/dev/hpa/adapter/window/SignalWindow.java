@@ -23,9 +23,13 @@ final class SignalWindow {
         value = new double[capacity];
     }
 
-    /** Records that the signal averaged {@code level} over ({@code fromMillis}, {@code toMillis}]. */
+    /**
+     * Records that the signal averaged {@code level} over ({@code fromMillis}, {@code toMillis}]. A span ending no
+     * later than the newest one (a clock stepped back) is dropped, so that spans always end in ascending ring order,
+     * which the averages rely on to stop early.
+     */
     void addLevel(long fromMillis, long toMillis, double level) {
-        if (toMillis <= fromMillis) {
+        if (toMillis <= fromMillis || (size > 0 && toMillis <= newestEnd())) {
             return;
         }
         from[next] = fromMillis;
@@ -69,8 +73,13 @@ final class SignalWindow {
     double average(long fromMillis, long nowMillis) {
         double integral = 0;
         long covered = 0;
-        for (int k = 0; k < size; k++) {
+        // Newest first: spans end in ascending ring order, so the first one that ends by fromMillis ends the
+        // search. A 6 s burst window reads its last 6 of the 60 observations a stable window keeps.
+        for (int k = size - 1; k >= 0; k--) {
             int i = index(k);
+            if (to[i] <= fromMillis) {
+                break;
+            }
             long start = Math.max(from[i], fromMillis);
             long end = Math.min(to[i], nowMillis);
             if (end > start) {
@@ -89,8 +98,11 @@ final class SignalWindow {
     double averageSince(long sinceMillis, long nowMillis) {
         double integral = 0;
         long covered = 0;
-        for (int k = 0; k < size; k++) {
+        for (int k = size - 1; k >= 0; k--) {
             int i = index(k);
+            if (to[i] <= sinceMillis) {
+                break; // and so do all older ones: none began at or after sinceMillis
+            }
             if (from[i] >= sinceMillis && to[i] <= nowMillis) {
                 integral += value[i] * (to[i] - from[i]);
                 covered += to[i] - from[i];

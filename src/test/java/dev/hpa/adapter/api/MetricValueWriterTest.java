@@ -50,6 +50,17 @@ class MetricValueWriterTest {
     }
 
     @Test
+    void timestampsAreRfc3339AsMetavOneTimeWritesThem() {
+        // Seconds 8 apart share a slot of the formatted-seconds cache: each must still read as its own second.
+        for (String at : List.of("2026-08-20T10:15:30Z", "2026-08-20T10:15:38Z", "2026-08-20T10:15:30Z",
+                "1970-01-01T00:00:00Z", "1969-12-31T23:59:52Z", "2026-08-20T10:15:38Z")) {
+            assertEquals(at, MetricValueWriter.timestamp(Instant.parse(at)).getValue());
+        }
+        assertEquals("2026-08-20T10:15:30.250Z",
+                MetricValueWriter.timestamp(Instant.parse("2026-08-20T10:15:30.250Z")).getValue());
+    }
+
+    @Test
     void echoesTheMetricSelector() {
         String json = new String(MetricValueWriter.write(ApiVersion.V1BETA2, VALUES.subList(0, 1),
                 LabelSelector.parse("source=vllm,tier in (a,b),!canary")), StandardCharsets.UTF_8);
