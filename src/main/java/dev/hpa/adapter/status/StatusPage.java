@@ -212,9 +212,12 @@ public class StatusPage {
     }
 
     private void leftOut(Html html, String namespace, String isvc, long now) {
+        // The page is rendered on a worker thread (StatusPageResource is @Blocking): it may wait for the values,
+        // which the source bounds by its own deadline (adapter.prometheus.timeout in prometheus mode).
         Answer load = metrics.forInferenceService(namespace, isvc, ServedMetric.CONCURRENCY, LabelSelector.EVERYTHING,
-                now);
-        Answer cores = metrics.forInferenceService(namespace, isvc, ServedMetric.CPU, LabelSelector.EVERYTHING, now);
+                now).await().indefinitely();
+        Answer cores = metrics.forInferenceService(namespace, isvc, ServedMetric.CPU, LabelSelector.EVERYTHING, now)
+                .await().indefinitely();
         html.raw("<section id=\"left-out\"><h2>Left out of the answers</h2>");
         int rows = 0;
         Html table = new Html();
