@@ -2,6 +2,7 @@ package dev.hpa.adapter.kubelet;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.hpa.adapter.pods.PodKey;
 import dev.hpa.adapter.scrape.MetricsFormatException;
@@ -27,6 +28,9 @@ class ResourceMetricsPageFuzzTest {
      * A page fails with MetricsFormatException, or every counter and working set it yields is a finite, non-negative
      * number (memory may be absent: NaN); a negative, NaN or infinite one would be served as CPU or memory.
      */
+    // Values and shapes a page may hold that coverage alone rarely steers to (a sign, NaN, Inf).
+    @DictionaryEntries({"NaN", "+Inf", "-Inf", "-1", "1e308", "-0", "0x1p3", "# EOF\n", "# TYPE ", " counter\n",
+            " gauge\n", "{namespace=\"a\",pod=\"b\",container=\"c\"}", "\\\"", "\r\n"})
     @FuzzTest
     void parse(byte[] bytes) {
         ResourceMetricsPage page;
