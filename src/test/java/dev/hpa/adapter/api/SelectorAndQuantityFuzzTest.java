@@ -8,6 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.hpa.adapter.pods.PodKey;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
  */
 class SelectorAndQuantityFuzzTest {
 
+    private static final Pattern CANONICAL_QUANTITY = Pattern.compile("(-?[1-9][0-9]*|0)(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|)");
     private static final Pattern GO_DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(\\d+)(?:\\.(\\d{1,3}))?s");
 
     /** Any text is a predicate or a 400 {@link ApiException}; nothing else escapes to become a 500. */
@@ -31,7 +33,11 @@ class SelectorAndQuantityFuzzTest {
         }
     }
 
-    /** Every long prints as a Quantity that Kubernetes' own parser reads back as the same number. */
+    /**
+     * Every long prints as a Quantity in Go's canonical form, which reads back exactly as the same number. Read by the
+     * Quantity grammar here, not by fabric8's {@code Quantity.getAmountInBytes}: that one goes through a double for
+     * binary suffixes and reads Go's "-8Ei" (Long.MIN_VALUE bytes) as -9.223372036854776E+18.
+     */
     @FuzzTest
     void quantities(long value) {
         same(BigDecimal.valueOf(value, 3), Quantities.milli(value));
@@ -66,7 +72,24 @@ class SelectorAndQuantityFuzzTest {
     }
 
     private static void same(BigDecimal expected, String quantity) {
-        BigDecimal read = Quantity.getAmountInBytes(new Quantity(quantity));
+        Matcher m = CANONICAL_QUANTITY.matcher(quantity);
+        assertTrue(m.matches(), quantity + " is not a canonical Quantity");
+        BigDecimal read = new BigDecimal(m.group(1)).multiply(switch (m.group(2)) {
+            case "" -> BigDecimal.ONE;
+            case "n" -> BigDecimal.ONE.movePointLeft(9);
+            case "u" -> BigDecimal.ONE.movePointLeft(6);
+            case "m" -> BigDecimal.ONE.movePointLeft(3);
+            case "k" -> BigDecimal.ONE.movePointRight(3);
+            case "M" -> BigDecimal.ONE.movePointRight(6);
+            case "G" -> BigDecimal.ONE.movePointRight(9);
+            case "T" -> BigDecimal.ONE.movePointRight(12);
+            case "P" -> BigDecimal.ONE.movePointRight(15);
+            case "E" -> BigDecimal.ONE.movePointRight(18);
+            default -> new BigDecimal(BigInteger.valueOf(1024).pow(" KMGTPE".indexOf(m.group(2).charAt(0))));
+        });
         assertEquals(0, expected.compareTo(read), quantity + " reads as " + read + ", not " + expected);
+        if (m.group(2).length() < 2) { // decimal suffixes: fabric8, as the HPA's client reads them, agrees
+            assertEquals(0, expected.compareTo(Quantity.getAmountInBytes(new Quantity(quantity))), quantity);
+        }
     }
 }
