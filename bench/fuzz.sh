@@ -4,9 +4,9 @@
 # corpus (src/test/resources/dev/hpa/adapter/**/*FuzzTestInputs/<method>); this script looks for new inputs.
 #   bench/fuzz.sh [--duration 5m] [--jobs 1] [--only PATTERN]
 # --duration: per target (Ns, Nm); --jobs: targets fuzzed at once; --only: targets whose Class#method matches.
-# Inputs that found new coverage collect in target/fuzz/corpus/<target>/ (not committed: copy the ones worth
+# Inputs that found new coverage collect in target-fuzz/fuzz/corpus/<target>/ (not committed: copy the ones worth
 # keeping into the target's Inputs directory); a finding (exception, assertion, timeout, out of memory) stops its
-# target and is written to target/fuzz/findings/<target>/, with the stack trace in target/fuzz/logs/<target>.log.
+# target and is written to target-fuzz/fuzz/findings/<target>/, with the stack trace in target-fuzz/fuzz/logs/<target>.log.
 source "$(dirname "$0")/lib.sh"
 
 duration=5m
@@ -36,10 +36,12 @@ while IFS= read -r file; do
 done < <(grep -rl '@FuzzTest' src/test/java | sort)
 ((${#targets[@]})) || { echo "no @FuzzTest matches $only" >&2; exit 2; }
 
-echo "building the test classes and their class path (target/fuzz/classpath.txt) ..."
-mvn_twice test-compile dependency:build-classpath -Dmdep.outputFile=target/fuzz/classpath.txt -Dmdep.includeScope=test
-classpath="target/test-classes:target/classes:$(cat target/fuzz/classpath.txt)"
-mkdir -p target/fuzz/logs
+# Its own build directory, so that a ./mvnw verify of the same checkout can run beside it.
+echo "building the test classes and their class path (target-fuzz/) ..."
+mvn_twice -Dbuild.dir=target-fuzz test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target-fuzz/fuzz/classpath.txt -Dmdep.includeScope=test
+classpath="target-fuzz/test-classes:target-fuzz/classes:$(cat target-fuzz/fuzz/classpath.txt)"
+mkdir -p target-fuzz/fuzz/logs
 
 # One target in its own JVM. Pages reach 8 KB (vLLM), so inputs may grow to 16 KiB; an input that takes 10 s or
 # a heap of 1 GiB is a finding. Coverage instrumentation is on here (--hooks=true), off in the default test run.
@@ -47,17 +49,18 @@ fuzz() {
     local target=$1 class=${1%#*} method=${1#*#}
     local name="${class##*.}.$method"
     local seeds="src/test/resources/$(dirname "${class//.//}")/${class##*.}Inputs/$method"
-    mkdir -p "target/fuzz/corpus/$name" "target/fuzz/findings/$name" "$seeds"
+    rm -rf "target-fuzz/fuzz/findings/$name" # this run's findings only; the corpus carries over
+    mkdir -p "target-fuzz/fuzz/corpus/$name" "target-fuzz/fuzz/findings/$name" "$seeds"
     java -Xmx1g -XX:+CrashOnOutOfMemoryError -cp "$classpath" com.code_intelligence.jazzer.Jazzer \
         --target_class="$class" --target_method="$method" --hooks=true '--instrumentation_includes=dev.hpa.adapter.**' \
         -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix="target/fuzz/findings/$name/" "target/fuzz/corpus/$name" "$seeds" \
-        >"target/fuzz/logs/$name.log" 2>&1 || true
+        -artifact_prefix="target-fuzz/fuzz/findings/$name/" "target-fuzz/fuzz/corpus/$name" "$seeds" \
+        >"target-fuzz/fuzz/logs/$name.log" 2>&1 || true
 }
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' INT TERM EXIT
-echo "fuzzing ${#targets[@]} targets, $duration each, $jobs at a time; logs in target/fuzz/logs/"
+echo "fuzzing ${#targets[@]} targets, $duration each, $jobs at a time; logs in target-fuzz/fuzz/logs/"
 for target in "${targets[@]}"; do
     while (($(jobs -rp | wc -l) >= jobs)); do
         wait -n || true
@@ -77,17 +80,17 @@ found=0
 for target in "${targets[@]}"; do
     class=${target%#*} method=${target#*#}
     name="${class##*.}.$method"
-    log="target/fuzz/logs/$name.log"
+    log="target-fuzz/fuzz/logs/$name.log"
     runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
     secs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -1)
-    status=$(grep -E '^#[0-9]+' "$log" | grep ' cov: ' | tail -1)
+    status=$(grep -E '^#[0-9]+ .* cov: ' "$log" | tail -1 || true)
     cov=$(echo "$status" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
     ft=$(echo "$status" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
-    corpus=$(ls "target/fuzz/corpus/$name" | wc -l)
-    findings=$(ls "target/fuzz/findings/$name" | wc -l)
+    corpus=$(ls "target-fuzz/fuzz/corpus/$name" | wc -l)
+    findings=$(ls "target-fuzz/fuzz/findings/$name" | wc -l)
     if [[ -z $runs ]]; then
         runs=$(echo "$status" | sed -n 's/^#\([0-9]*\).*/\1/p')
-        findings="$findings (stopped: $(grep -m1 -E '== Java Exception|FuzzerSecurityIssue|ERROR: libFuzzer' "$log" | cut -c1-80))"
+        findings="$findings (stopped: $(grep -m1 -E '== Java Exception|FuzzerSecurityIssue|ERROR|error in line' "$log" | cut -c1-80 || true))"
     fi
     ((findings == 0)) 2>/dev/null || found=1
     rate=$([[ -n $secs && $secs -gt 0 ]] && echo $((runs / secs)) || echo -)
@@ -95,7 +98,7 @@ for target in "${targets[@]}"; do
 done
 echo
 if ((found)); then
-    echo "RESULT fuzz: findings: see target/fuzz/findings/ and the logs"
+    echo "RESULT fuzz: findings: see target-fuzz/fuzz/findings/ and the logs"
     exit 1
 fi
 echo "RESULT fuzz: no findings in ${#targets[@]} targets"
