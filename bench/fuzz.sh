@@ -83,7 +83,7 @@ for target in "${targets[@]}"; do
     log="target-fuzz/fuzz/logs/$name.log"
     runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
     secs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -1)
-    status=$(grep -E '^#[0-9]+ .* cov: ' "$log" | tail -1 || true)
+    status=$(grep -E '^#[0-9]+.* cov: ' "$log" | tail -1 || true)
     cov=$(echo "$status" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
     ft=$(echo "$status" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
     corpus=$(ls "target-fuzz/fuzz/corpus/$name" | wc -l)
