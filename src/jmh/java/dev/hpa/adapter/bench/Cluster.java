@@ -107,13 +107,33 @@ final class Cluster implements AutoCloseable {
             List<Future<Pod>> created = new ArrayList<>();
             for (int k = 0; k < count; k++) {
                 Pod pod = pod(isvc + "-" + k, isvc, ip(first + k), port);
-                created.add(pool.submit(() -> client.pods().inNamespace(NAMESPACE).resource(pod).create()));
+                created.add(pool.submit(() -> create(pod)));
             }
             for (Future<Pod> f : created) {
                 f.get();
             }
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * On a starved machine the mock server sometimes closes a connection mid-request: try again, and take a 409
+     * (the first try went through, its answer was lost) as done.
+     */
+    private Pod create(Pod pod) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.pods().inNamespace(NAMESPACE).resource(pod).create();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() == 409) {
+                    return pod;
+                }
+                if (attempt == 5) {
+                    throw e;
+                }
+                Thread.sleep(200L * attempt);
+            }
         }
     }
 

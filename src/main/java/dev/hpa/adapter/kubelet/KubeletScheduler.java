@@ -176,7 +176,9 @@ public class KubeletScheduler {
             CpuReading reading = page.pod(pod);
             if (reading == null) {
                 // A pod that just started has no stats until the kubelet's next housekeeping.
-                store.recordFailure(pod, "the kubelet of node " + name + " reports no CPU for it yet");
+                String problem = page.problem(pod);
+                store.recordFailure(pod, "the kubelet of node " + name + (problem == null
+                        ? " reports no CPU for it yet" : " reports numbers for it we cannot serve: " + problem));
             } else {
                 store.record(pod, reading);
             }

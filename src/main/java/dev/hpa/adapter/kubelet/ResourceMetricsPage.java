@@ -7,6 +7,7 @@ import dev.hpa.adapter.scrape.Sample;
 import dev.hpa.adapter.window.CpuReading;
 import dev.hpa.adapter.window.CpuReading.Container;
 import dev.hpa.adapter.window.CpuReading.Counter;
+import dev.hpa.adapter.window.Observation;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -55,9 +56,12 @@ final class ResourceMetricsPage {
 
     private void add(Sample s) {
         long at = s.timestampMillis() == Sample.NO_TIMESTAMP ? readAtMillis : s.timestampMillis();
+        // CPU seconds and bytes go to metrics.k8s.io as they are (memory) or as rates (CPU): a NaN, infinite,
+        // negative or absurd one would be served as a number. The start time only has to change on a restart.
+        boolean plausible = s.name().equals(CONTAINER_START) || Observation.plausible(s.value());
         switch (s.name()) {
-            case NODE_CPU -> nodeCpu = new Counter(s.value(), at);
-            case NODE_MEMORY -> nodeMemory = s.value();
+            case NODE_CPU -> nodeCpu = plausible ? new Counter(s.value(), at) : null;
+            case NODE_MEMORY -> nodeMemory = plausible ? s.value() : Double.NaN;
             default -> {
                 String namespace = s.labels().get("namespace");
                 String pod = s.labels().get("pod");
@@ -65,6 +69,14 @@ final class ResourceMetricsPage {
                     return; // not a pod's series
                 }
                 PodSamples samples = pods.computeIfAbsent(new PodKey(namespace, pod), k -> new PodSamples());
+                if (!plausible) {
+                    if (samples.problem == null) {
+                        samples.problem = s.name() + (s.labels().containsKey("container")
+                                ? " of container " + s.labels().get("container") : "") + " is " + s.value()
+                                + "; CPU seconds and bytes must be finite numbers from 0 to 2^53";
+                    }
+                    return;
+                }
                 if (POD_CPU.equals(s.name())) {
                     samples.cpu = new Counter(s.value(), at);
                     return;
@@ -84,10 +96,10 @@ final class ResourceMetricsPage {
         }
     }
 
-    /** What the page says of the pod, or null when it has no CPU series for it. */
+    /** What the page says of the pod, or null when it has no CPU series for it or {@link #problem} has one. */
     CpuReading pod(PodKey key) {
         PodSamples samples = pods.get(key);
-        if (samples == null) {
+        if (samples == null || samples.problem != null) {
             return null;
         }
         List<Container> containers = new ArrayList<>(samples.containers.size());
@@ -110,18 +122,25 @@ final class ResourceMetricsPage {
         return containers.isEmpty() ? null : new Counter(sum, at);
     }
 
-    /** The node's own CPU counter, or null when the page has none. */
+    /** Why the page's series of the pod cannot be served (a value no counter or gauge can have), or null. */
+    String problem(PodKey key) {
+        PodSamples samples = pods.get(key);
+        return samples == null ? null : samples.problem;
+    }
+
+    /** The node's own CPU counter, or null when the page has none (or a value no counter can have). */
     Counter nodeCpu() {
         return nodeCpu;
     }
 
-    /** The node's working set in bytes, NaN when the page has none. */
+    /** The node's working set in bytes, NaN when the page has none (or a value no gauge of bytes can have). */
     double nodeMemory() {
         return nodeMemory;
     }
 
     private static final class PodSamples {
         Counter cpu;
+        String problem;
         final Map<String, ContainerSamples> containers = new LinkedHashMap<>();
     }
 

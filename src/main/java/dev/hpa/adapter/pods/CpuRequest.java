@@ -14,7 +14,8 @@ import java.util.List;
  * request makes the pod's utilization unknown, as the HPA's "missing request for cpu" does.
  *
  * @param millis           the sum in millicores, rounded up like Go's {@code MilliValue()}; 0 when unknown
- * @param containerWithout the first container with no CPU request, or null
+ * @param containerWithout the first container with no CPU request, or null; one that is no number of cores (a
+ *                         spelling fabric8 cannot read, past int64, negative) counts as none
  */
 record CpuRequest(long millis, String containerWithout) {
 
@@ -37,8 +38,19 @@ record CpuRequest(long millis, String containerWithout) {
             if (cpu == null) {
                 return new CpuRequest(0, container.getName());
             }
-            millis += Quantity.getAmountInBytes(cpu).multiply(THOUSAND).setScale(0, RoundingMode.CEILING)
-                    .longValueExact();
+            long containerMillis;
+            try {
+                containerMillis = Quantity.getAmountInBytes(cpu).multiply(THOUSAND).setScale(0, RoundingMode.CEILING)
+                        .longValueExact();
+                millis = Math.addExact(millis, containerMillis);
+            } catch (IllegalArgumentException | ArithmeticException unreadable) {
+                // fabric8 reads fewer spellings than Go ("2K"), and a sum past int64 has no utilization either: the
+                // pod's CPU utilization is unknown, and the informer's handler must not throw over one pod.
+                return new CpuRequest(0, container.getName());
+            }
+            if (containerMillis < 0) {
+                return new CpuRequest(0, container.getName()); // the API server refuses these; a negative share is no share
+            }
         }
         return counted.isEmpty() ? new CpuRequest(0, "(no containers)") : new CpuRequest(millis, null);
     }

@@ -96,4 +96,26 @@ class ResourceMetricsPageTest {
                 () -> parse("pod_cpu_usage_seconds_total{namespace=\"a\",pod=\"b\"} twelve 1800000000000\n"));
         assertTrue(broken.getMessage().contains("line 1"), broken.getMessage());
     }
+
+    /** Found by ResourceMetricsPageFuzzTest: a working set of +Inf was served as 8Ei of memory, -1 as -1. */
+    @Test
+    void numbersNoCounterOrGaugeCanHaveLeaveThePodOutWithAReason() throws Exception {
+        for (String value : new String[] {"NaN", "+Inf", "-1", "1e300"}) {
+            ResourceMetricsPage parsed = parse("""
+                    container_cpu_usage_seconds_total{container="c",namespace="a",pod="bad"} 12 1800000000000
+                    container_memory_working_set_bytes{container="c",namespace="a",pod="bad"} %s 1800000000000
+                    pod_cpu_usage_seconds_total{namespace="a",pod="good"} 3 1800000000000
+                    node_cpu_usage_seconds_total %s 1800000000000
+                    node_memory_working_set_bytes %s 1800000000000
+                    """.formatted(value, value, value));
+            PodKey bad = new PodKey("a", "bad");
+            assertNull(parsed.pod(bad), value);
+            assertEquals("container_memory_working_set_bytes of container c is " + Double.parseDouble(
+                    value.replace("Inf", "Infinity")) + "; CPU seconds and bytes must be finite numbers from 0 to 2^53",
+                    parsed.problem(bad));
+            assertEquals(3, parsed.pod(new PodKey("a", "good")).pod().coreSeconds(), "the other pods stay");
+            assertNull(parsed.nodeCpu(), value);
+            assertTrue(Double.isNaN(parsed.nodeMemory()), value);
+        }
+    }
 }

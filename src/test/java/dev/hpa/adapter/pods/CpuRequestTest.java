@@ -46,4 +46,15 @@ class CpuRequestTest {
                 .addToRequests(Map.of("cpu", new Quantity("100u"))).endResources().endContainer().endSpec().build();
         assertEquals(1, CpuRequest.of(pod).millis());
     }
+
+    /** Found by CpuRequestFuzzTest: "2K" threw out of the informer's handler, and the pod never entered the index. */
+    @Test
+    void aRequestThatIsNoNumberOfCoresMakesItUnknownInsteadOfThrowing() {
+        for (String cpu : new String[] {"2K", "1e30", "-1"}) {
+            Pod pod = pod().editSpec().addNewContainer().withName("odd").withNewResources()
+                    .addToRequests(Map.of("cpu", new Quantity(cpu))).endResources().endContainer().endSpec().build();
+            assertEquals(new CpuRequest(0, "odd"), CpuRequest.of(pod), cpu);
+            assertEquals("odd", InferencePod.from(pod).withoutCpuRequest(), cpu);
+        }
+    }
 }
