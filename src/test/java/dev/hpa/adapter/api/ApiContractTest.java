@@ -135,6 +135,6 @@ class ApiContractTest {
         Api.https().get("/healthz").then().statusCode(200).body(equalTo("ok"));
         Api.https().get("/readyz").then().statusCode(200).body(equalTo("ok"));
         Api.management().get("/q/health/ready").then().statusCode(200)
-                .body(containsString("pod-informers"));
+                .body(containsString("pods-listed-and-read"));
     }
 }
