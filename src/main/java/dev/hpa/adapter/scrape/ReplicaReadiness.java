@@ -62,8 +62,8 @@ public class ReplicaReadiness implements HealthCheck {
         long waited = clock.millis() - syncedAt.getAsLong();
         if (unread == 0) {
             if (roundOver.compareAndSet(false, true)) {
-                LOG.infof("Ready: the %d pods listed at start were read in %d ms", watcher.listedAtSync().size(),
-                        waited);
+                LOG.infof("Ready: the %d pods listed at start have been read (seen %d ms after the sync)",
+                        watcher.listedAtSync().size(), waited);
             }
             return check.up().build();
         }
