@@ -198,10 +198,10 @@ class RollingRestartIT {
         assertEquals(List.of(), aggregator.failures(), summary);
         assertTrue(leftOutAsStale.get() <= aggregator.answered() / 50, "more than 2 % stale answers: " + summary);
         assertTrue(aggregator.answered() > before, "the new replicas answer after the rollout: " + summary);
-        // One connection at a time, as Go keeps: each old replica had it until its GOAWAY, then a ready replica
-        assertTrue(service.connections("old-0") > 0 && service.connections("old-1") > 0, summary);
+        // One connection at a time, as Go keeps: it stays on the old replica it was given (one of the two, by the
+        // round robin) until that one's GOAWAY, then goes to a ready replica
         assertTrue(service.connections("new-0") + service.connections("new-1") > 0, summary);
-        assertTrue(aggregator.goAways() >= 2, "each old replica sent the aggregator away: " + summary);
+        assertTrue(aggregator.goAways() >= 1, "an old replica sent the aggregator away: " + summary);
     }
 
     private record Replica(String name, AdapterProcess process) {
