@@ -157,6 +157,7 @@ public class ScrapeScheduler {
         scraper.scrape(pod.ip(), pod.endpoint()).onComplete(done -> {
             inFlight.decrementAndGet();
             target.busy = false;
+            target.reads++; // only this target's timer, on one event loop, scrapes it
             duration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (targets.get(pod.key()) != target) {
                 return; // the pod went away or moved while we were reading it
@@ -208,6 +209,15 @@ public class ScrapeScheduler {
         }
     }
 
+    /**
+     * Scrapes of the pod finished so far, with a value or a failure; -1 for a pod that is not being scraped (gone,
+     * not ready, or without an endpoint).
+     */
+    public int reads(PodKey key) {
+        Target target = targets.get(key);
+        return target == null ? -1 : target.reads;
+    }
+
     /** When the scheduler's event loop last ran its heartbeat; a stuck loop stops it. */
     public long lastHeartbeat() {
         return lastHeartbeat;
@@ -230,6 +240,8 @@ public class ScrapeScheduler {
         volatile boolean busy;
         volatile Reason lastFailure;
         volatile boolean announced;
+        /** Scrapes finished, with or without a value. */
+        volatile int reads;
 
         Target(InferencePod pod) {
             this.pod = pod;

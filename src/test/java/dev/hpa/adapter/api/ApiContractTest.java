@@ -1,5 +1,6 @@
 package dev.hpa.adapter.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
@@ -13,6 +14,7 @@ import dev.hpa.adapter.testing.TestIdentities;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -133,8 +135,10 @@ class ApiContractTest {
     void probesAnswerLikeKubeApiserver() {
         Api.https().get("/livez").then().statusCode(200).body(equalTo("ok"));
         Api.https().get("/healthz").then().statusCode(200).body(equalTo("ok"));
-        Api.https().get("/readyz").then().statusCode(200).body(equalTo("ok"));
+        // Ready only once the informers have listed the pods, which may be a moment after the app started
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> Api.https().get("/readyz").then().statusCode(200).body(equalTo("ok")));
         Api.management().get("/q/health/ready").then().statusCode(200)
-                .body(containsString("pod-informers"));
+                .body(containsString("pods-listed-and-read"));
     }
 }

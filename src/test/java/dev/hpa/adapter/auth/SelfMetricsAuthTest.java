@@ -1,5 +1,6 @@
 package dev.hpa.adapter.auth;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +16,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -73,7 +75,9 @@ class SelfMetricsAuthTest {
 
     @Test
     void healthStaysOpen() {
-        Api.management().get("/q/health/ready").then().statusCode(200);
+        // Ready only once the informers have listed the pods, which may be a moment after the app started
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> Api.management().get("/q/health/ready").then().statusCode(200));
         Api.management().get("/q/health/live").then().statusCode(200);
     }
 }

@@ -100,8 +100,10 @@ public final class Playground {
                 Path.of(api.storageCertificatePath()), null));
         Path adapterLog = dir.resolve("adapter.log");
         System.out.println("Starting the adapter (" + jar + "), log in " + adapterLog);
+        // One replica, with no Service in front to leave: the shutdown delay (README "Deploying") would only hold up
+        // Ctrl-C, and the exit when this launcher is killed.
         AdapterProcess adapter = add(AdapterProcess.start(jar, adapterKubeconfig, adapterServing.certFile(),
-                adapterServing.keyFile(), adapterPort, Map.of(), adapterLog));
+                adapterServing.keyFile(), adapterPort, Map.of("QUARKUS_SHUTDOWN_DELAY", "0s"), adapterLog));
         adapter.awaitReady(servingCa.trustingContext(), Duration.ofSeconds(60));
 
         Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), kubeconfig(api.url(), caFile, adminFiles));
@@ -175,7 +177,7 @@ public final class Playground {
                 InferenceService %s/%s: HPA on the Pods metric concurrency, target averageValue %d, %d..%d replicas,
                   synced every %d s; default scale-up policy; scale-down stabilization window shortened to %d s
                   (default 300 s). New pods load their model for %d s before they are Ready; each request takes %d ms.
-                Adapter: pid %d, https://localhost:%d (the production jar, default settings)
+                Adapter: pid %d, https://localhost:%d (the production jar, default settings but no shutdown delay)
 
                   export KUBECONFIG=%s
                   kubectl get --raw %s
