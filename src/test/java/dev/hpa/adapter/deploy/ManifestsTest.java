@@ -77,13 +77,15 @@ class ManifestsTest {
     static final String SELF_SIGNED = "manifests/overlays/self-signed";
     static final String CERT_MANAGER = "manifests/overlays/cert-manager";
     static final String WITH_METRICS_API = "manifests/overlays/metrics-api";
+    static final String WITH_PROMETHEUS = "manifests/overlays/prometheus";
     /** The opt-in metrics.k8s.io registration: its own directory, so that apiservice/ never applies it. */
     static final String METRICS_API = "apiservice/metrics-api";
     /** Kustomize directories that install the adapter (each has the Deployment and its RBAC). */
-    static final List<String> INSTALLS = new ArrayList<>(List.of(INSTALL, CERT_MANAGER, WITH_METRICS_API));
+    static final List<String> INSTALLS = new ArrayList<>(List.of(INSTALL, CERT_MANAGER, WITH_METRICS_API,
+            WITH_PROMETHEUS));
     /** Kustomize directories that hold APIServices. */
     static final List<String> WITH_APISERVICES = new ArrayList<>(List.of("apiservice", INSTALL, CERT_MANAGER,
-            WITH_METRICS_API));
+            WITH_METRICS_API, WITH_PROMETHEUS));
 
     /**
      * Roles a cluster has built in, so the manifests bind them by name without shipping them; their rules as
@@ -106,7 +108,8 @@ class ManifestsTest {
             return; // every test is skipped, with the reason, by kubectlOnPath()
         }
         root = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-        for (String dir : List.of(INSTALL, "manifests/base", CERT_MANAGER, WITH_METRICS_API, "apiservice", METRICS_API)) {
+        for (String dir : List.of(INSTALL, "manifests/base", CERT_MANAGER, WITH_METRICS_API, WITH_PROMETHEUS,
+                "apiservice", METRICS_API)) {
             renders.put(dir, kustomize(root, dir));
         }
         // Optional: needs the overlay, and openssl for its make-certs.sh.
@@ -229,6 +232,15 @@ class ManifestsTest {
             }
         }
         return required;
+    }
+
+    @Test
+    void thePrometheusOverlayReadsFromAnEngineAndScrapesNothing() {
+        Container c = adapterContainer(deployment(renders.get(WITH_PROMETHEUS)));
+        assertEquals(Optional.of("prometheus"), env(c, "ADAPTER_SOURCE"));
+        assertTrue(env(c, "ADAPTER_PROMETHEUS_URL").orElse("").matches("https?://.+"), "an engine URL");
+        assertEquals(env(adapterContainer(deployment(renders.get(INSTALL))), "ADAPTER_TLS_SELF_MANAGED_ENABLED"),
+                env(c, "ADAPTER_TLS_SELF_MANAGED_ENABLED"), "the default install's certificates");
     }
 
     static boolean selfManaged(Deployment deployment) {
