@@ -32,6 +32,7 @@ import io.restassured.response.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,6 +60,7 @@ class StatusPageTest {
     static final String HOSTILE_POD = "mnist-\"><img src=x onerror=alert(1)><script>alert(2)</script>";
     /** What the broken pod's page says; the scrape error quotes it, and the page shows the error. */
     static final String HOSTILE_PAGE = "<script>alert(document.domain)</script> 1\n";
+    static final Duration SERVICE_TIME = Duration.ofSeconds(3);
     static final String PATH = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + NS
             + "/inferenceservices.serving.kserve.io/" + ISVC + "/status-page";
 
@@ -66,6 +68,8 @@ class StatusPageTest {
     KubernetesServer k8s;
 
     TestPods pods;
+    /** When the loads started: their loops run in step only after a first answer and a spread (see settledPage). */
+    Instant loadsStarted;
 
     @BeforeEach
     void start() {
@@ -86,8 +90,9 @@ class StatusPageTest {
                         .withSelector("app=isvc." + ISVC + "-predictor").endStatus().build())
                 .always();
         // vLLM's running-requests gauge; requests of 3 s keep it steady
-        pods.ready(NS, ISVC + "-a", ISVC, pods.loaded(Format.VLLM, 8, Duration.ofSeconds(3)));
-        pods.ready(NS, ISVC + "-b", ISVC, pods.loaded(Format.VLLM, 4, Duration.ofSeconds(3)));
+        loadsStarted = Instant.now();
+        pods.ready(NS, ISVC + "-a", ISVC, pods.loaded(Format.VLLM, 8, SERVICE_TIME));
+        pods.ready(NS, ISVC + "-b", ISVC, pods.loaded(Format.VLLM, 4, SERVICE_TIME));
         FakeModelServer broken = pods.idle(Format.VLLM, Duration.ofMillis(100)).metricsResponder((request, vertx) ->
                 request.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(HOSTILE_PAGE));
         pods.ready(NS, HOSTILE_POD, ISVC, broken);
@@ -98,10 +103,18 @@ class StatusPageTest {
         pods.close();
     }
 
-    /** Once both loaded pods have values over the full burst window (2 s in tests) and the broken one a reason. */
-    static String settledPage() {
+    /**
+     * Once both loaded pods have values over the full burst window (2 s in tests), the broken one a reason, and
+     * the loads hold their full concurrency. A held load's loops all send at once, and after the first answers
+     * (one service time) loop k pauses k/n of a service time to spread them out: for that second service time
+     * the pods hold fewer requests (1 of 8 at first), which a page read then would rightly show. So the page is
+     * read only after two service times and a scrape.
+     */
+    String settledPage() {
         String[] page = new String[1];
+        Instant steady = loadsStarted.plus(SERVICE_TIME.multipliedBy(2)).plusSeconds(1);
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            assertTrue(Instant.now().isAfter(steady), "the loads are still spreading out");
             String html = Api.https().get(PATH).then().statusCode(200).extract().asString();
             // the error that quotes the page (a scrape timing out on a busy machine says something else for a while)
             assertTrue(html.contains("got &quot;&lt;script&gt;alert(document.domain)&lt;/script&gt;&quot;"), html);
