@@ -29,6 +29,7 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -103,11 +104,15 @@ class ExplainEndToEndTest {
     }
 
     /**
-     * Waits until the answer shows {@code ready} pods with values over the full burst window (2 s in tests: the
-     * load has settled), then checks the proposal against the formula on exactly those values.
+     * Waits until the loads run in step (after their first answers they spread out, holding fewer requests for
+     * a service time) and a burst window (2 s in tests) and a scrape (0.25 s) later, until the answer shows
+     * {@code ready} pods with values over the full window, then checks the proposal against the formula on
+     * exactly those values.
      */
     JsonPath explained(String ns, String hpa, int ready, long targetMilli, int current) {
         JsonPath[] answer = new JsonPath[1];
+        Instant settled = pods.awaitLoadsInStep().plusMillis(2_250);
+        await().until(() -> Instant.now().isAfter(settled));
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             JsonPath json = Api.https().get(path(ns, hpa)).then().statusCode(200).extract().jsonPath();
             assertEquals(ready, json.getList("metrics[0].pods.ready").size(), json.prettify());

@@ -68,9 +68,6 @@ class StatusPageTest {
     KubernetesServer k8s;
 
     TestPods pods;
-    /** When the loads started: their loops run in step only after a first answer and a spread (see settledPage). */
-    Instant loadsStarted;
-
     @BeforeEach
     void start() {
         pods = new TestPods(k8s.getClient());
@@ -90,7 +87,6 @@ class StatusPageTest {
                         .withSelector("app=isvc." + ISVC + "-predictor").endStatus().build())
                 .always();
         // vLLM's running-requests gauge; requests of 3 s keep it steady
-        loadsStarted = Instant.now();
         pods.ready(NS, ISVC + "-a", ISVC, pods.loaded(Format.VLLM, 8, SERVICE_TIME));
         pods.ready(NS, ISVC + "-b", ISVC, pods.loaded(Format.VLLM, 4, SERVICE_TIME));
         FakeModelServer broken = pods.idle(Format.VLLM, Duration.ofMillis(100)).metricsResponder((request, vertx) ->
@@ -108,11 +104,11 @@ class StatusPageTest {
      * the loads hold their full concurrency. A held load's loops all send at once, and after the first answers
      * (one service time) loop k pauses k/n of a service time to spread them out: for that second service time
      * the pods hold fewer requests (1 of 8 at first), which a page read then would rightly show. So the page is
-     * read only after two service times and a scrape.
+     * read only once the loads run in step and a window (2 s) and a scrape (0.25 s) later.
      */
     String settledPage() {
         String[] page = new String[1];
-        Instant steady = loadsStarted.plus(SERVICE_TIME.multipliedBy(2)).plusSeconds(1);
+        Instant steady = pods.awaitLoadsInStep().plusMillis(2_250);
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             assertTrue(Instant.now().isAfter(steady), "the loads are still spreading out");
             String html = Api.https().get(PATH).then().statusCode(200).extract().asString();

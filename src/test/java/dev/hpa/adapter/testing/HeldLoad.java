@@ -12,7 +12,9 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.BitSet;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,6 +39,8 @@ public final class HeldLoad implements AutoCloseable {
     /** All loop state below is touched only on this context's thread, so it needs no locks. */
     private final Context context;
     private final BitSet running = new BitSet(); // loops with a request out or a (re)start pending
+    private final BitSet pausing = new BitSet(); // loops started by the last start/resize that have not yet paused
+    private volatile Instant inStep;
     private int target;
     private boolean closed;
     private volatile int targetView;
@@ -95,6 +99,15 @@ public final class HeldLoad implements AutoCloseable {
         return targetView;
     }
 
+    /**
+     * When every loop of the last {@link #start} or {@link #resize} had taken its one pause, from which on the
+     * server holds n requests; empty before. Until then a spread load holds fewer (1 of n just after the first
+     * answers), so a test that reads an average waits for this and then for its window.
+     */
+    public Optional<Instant> inStep() {
+        return Optional.ofNullable(inStep);
+    }
+
     /** Answers with status 200 received so far. */
     public long answers() {
         return answers.get();
@@ -123,11 +136,16 @@ public final class HeldLoad implements AutoCloseable {
         if (n < 0 || n > MAX_CONCURRENCY) {
             throw new IllegalArgumentException("n = " + n + ", must be in [0, " + MAX_CONCURRENCY + "]");
         }
+        inStep = null; // at once, so that a caller never reads the previous start's
         context.runOnContext(v -> {
             target = n;
             targetView = n;
+            pausing.clear();
             for (int loop = 0; loop < n; loop++) {
                 launch(loop, spread.toMillis() * loop / n);
+            }
+            if (pausing.isEmpty()) {
+                inStep = Instant.now(); // nothing new to pause: the loops still out carry on in step
             }
         });
     }
@@ -137,6 +155,7 @@ public final class HeldLoad implements AutoCloseable {
             return; // still out from before a shrink; it carries on as this loop
         }
         running.set(loop);
+        pausing.set(loop);
         send(loop, phaseMillis);
     }
 
@@ -152,13 +171,25 @@ public final class HeldLoad implements AutoCloseable {
                 .onComplete(result -> {
                     if (result.succeeded()) {
                         answers.incrementAndGet();
-                        after(pauseMillis, () -> send(loop, 0));
+                        after(pauseMillis, () -> {
+                            paused(loop);
+                            send(loop, 0);
+                        });
                     } else {
                         failures.incrementAndGet();
                         // pause before retrying so a dead server is not spun against
                         after(RETRY_MILLIS, () -> send(loop, pauseMillis));
                     }
                 });
+    }
+
+    private void paused(int loop) {
+        if (pausing.get(loop)) {
+            pausing.clear(loop);
+            if (pausing.isEmpty()) {
+                inStep = Instant.now();
+            }
+        }
     }
 
     private void after(long millis, Runnable action) {

@@ -6,9 +6,12 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.awaitility.Awaitility;
 
 /**
  * Pod objects for the Kubernetes mock server that point at local fake model servers: pod IP 127.0.0.1 and the
@@ -44,6 +47,29 @@ public final class TestPods implements AutoCloseable {
         HeldLoad load = new HeldLoad(server.predictUrl());
         running.add(load);
         return load;
+    }
+
+    /**
+     * Waits until every load started here runs in step ({@link HeldLoad#inStep}) and returns the latest such
+     * instant: from then on each pod holds its number of requests, and an average over a window of length w is
+     * exact from then + w on.
+     */
+    public Instant awaitLoadsInStep() {
+        Instant[] latest = {Instant.EPOCH};
+        Awaitility.await("loads in step").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    for (AutoCloseable c : running) {
+                        if (c instanceof HeldLoad load) {
+                            Optional<Instant> at = load.inStep();
+                            if (at.isEmpty()) {
+                                return false;
+                            }
+                            latest[0] = at.get().isAfter(latest[0]) ? at.get() : latest[0];
+                        }
+                    }
+                    return true;
+                });
+        return latest[0];
     }
 
     @Override
