@@ -29,7 +29,6 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -111,8 +110,7 @@ class ExplainEndToEndTest {
      */
     JsonPath explained(String ns, String hpa, int ready, long targetMilli, int current) {
         JsonPath[] answer = new JsonPath[1];
-        Instant settled = pods.awaitLoadsInStep().plusMillis(2_250);
-        await().until(() -> Instant.now().isAfter(settled));
+        pods.awaitLoadsInStepFor(Duration.ofMillis(2_250));
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             JsonPath json = Api.https().get(path(ns, hpa)).then().statusCode(200).extract().jsonPath();
             assertEquals(ready, json.getList("metrics[0].pods.ready").size(), json.prettify());

@@ -50,11 +50,11 @@ public final class TestPods implements AutoCloseable {
     }
 
     /**
-     * Waits until every load started here runs in step ({@link HeldLoad#inStep}) and returns the latest such
-     * instant: from then on each pod holds its number of requests, and an average over a window of length w is
-     * exact from then + w on.
+     * Waits until every load started here runs in step ({@link HeldLoad#inStep}), from which on each pod holds
+     * its number of requests, and then for {@code after} more: a window and a scrape, after which an average over
+     * that window is exact.
      */
-    public Instant awaitLoadsInStep() {
+    public void awaitLoadsInStepFor(Duration after) {
         Instant[] latest = {Instant.EPOCH};
         Awaitility.await("loads in step").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> {
@@ -69,7 +69,9 @@ public final class TestPods implements AutoCloseable {
                     }
                     return true;
                 });
-        return latest[0];
+        Instant settled = latest[0].plus(after);
+        Awaitility.await("a window after the loads run in step").atMost(after.plusSeconds(1))
+                .pollInterval(Duration.ofMillis(50)).until(() -> Instant.now().isAfter(settled));
     }
 
     @Override
