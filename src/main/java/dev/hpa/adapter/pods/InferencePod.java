@@ -1,7 +1,10 @@
 package dev.hpa.adapter.pods;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
@@ -18,6 +21,8 @@ import java.util.Map;
  * @param cpuRequestMillis   the sum of its containers' CPU requests in millicores, as the HPA counts them
  *                           (restartable init containers included); 0 when {@code withoutCpuRequest} is set
  * @param withoutCpuRequest  the first container with no CPU request, or null: such a pod has no CPU utilization
+ * @param readySinceMillis   when its Ready condition last turned True (the kubelet's clock), or
+ *                           {@link Long#MIN_VALUE} when not ready or not said: when a Service began sending it load
  */
 public record InferencePod(
         PodKey key,
@@ -30,7 +35,8 @@ public record InferencePod(
         String inferenceService,
         String nodeName,
         long cpuRequestMillis,
-        String withoutCpuRequest) {
+        String withoutCpuRequest,
+        long readySinceMillis) {
 
     static final String INFERENCE_SERVICE_LABEL = "serving.kserve.io/inferenceservice";
 
@@ -42,18 +48,20 @@ public record InferencePod(
         String ip = status == null ? null : blankToNull(status.getPodIP());
         MetricsEndpoint.Lookup lookup = MetricsEndpoint.of(pod);
         CpuRequest request = CpuRequest.of(pod);
+        boolean ready = isReady(pod, ip);
         return new InferencePod(
                 new PodKey(meta.getNamespace(), meta.getName()),
                 meta.getUid(),
                 labels,
                 ip,
-                isReady(pod, ip),
+                ready,
                 lookup.endpoint(),
                 lookup.problem(),
                 labels.get(INFERENCE_SERVICE_LABEL),
                 pod.getSpec() == null ? null : blankToNull(pod.getSpec().getNodeName()),
                 request.millis(),
-                request.containerWithout());
+                request.containerWithout(),
+                ready ? readySince(status) : Long.MIN_VALUE);
     }
 
     /**
@@ -68,6 +76,19 @@ public record InferencePod(
         }
         return status.getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static long readySince(PodStatus status) {
+        for (PodCondition c : status.getConditions()) {
+            if ("Ready".equals(c.getType()) && c.getLastTransitionTime() != null) {
+                try {
+                    return Instant.parse(c.getLastTransitionTime()).toEpochMilli();
+                } catch (DateTimeParseException e) {
+                    return Long.MIN_VALUE; // the API server writes RFC 3339; anything else says nothing
+                }
+            }
+        }
+        return Long.MIN_VALUE;
     }
 
     private static String blankToNull(String s) {

@@ -34,9 +34,13 @@ public final class PrometheusValues implements PodValues {
     @Override
     public Uni<Void> read(String namespace, List<InferencePod> pods, ServedMetric metric,
             LabelSelector metricSelector, long nowMillis, PodReadings readings) {
-        String query = recipes.query(metric, namespace);
-        long windowSeconds = recipes.windowSeconds(metric);
-        return api.query(query, Math.floorDiv(nowMillis, 1000))
+        long second = Math.floorDiv(nowMillis, 1000);
+        // CPU has no membership rule, as in scrape mode: its resolution cannot tell a moved load from a new one.
+        Restart restart = metric.cpu() ? null : Restart.of(pods, second * 1000, recipes.windowSeconds(metric),
+                recipes.shortestRangeSeconds());
+        long rangeSeconds = restart == null ? recipes.windowSeconds(metric) : restart.rangeSeconds();
+        String query = recipes.query(metric, namespace, rangeSeconds);
+        return api.query(query, second)
                 .onFailure(QueryFailure.class).transform(failure -> new ValuesUnavailableException(
                         "the metric " + metric.metricName() + " cannot be read from " + api.queryUrl() + ": "
                                 + failure.getMessage() + " (query: " + query + ")"))
@@ -44,16 +48,65 @@ public final class PrometheusValues implements PodValues {
                     Map<String, PrometheusApi.Sample> byPod = byPod(namespace, samples);
                     for (InferencePod pod : pods) {
                         PrometheusApi.Sample sample = byPod.get(pod.key().name());
-                        String reason = reasonLeftOut(metric, sample, metricSelector);
+                        String reason = restart == null ? null : restart.reasonLeftOut(pod);
+                        if (reason == null) {
+                            reason = reasonLeftOut(metric, sample, metricSelector, rangeSeconds);
+                        }
                         if (reason != null) {
                             readings.leaveOut(pod, reason);
                         } else {
                             readings.add(pod, sample.labels().get("source"), sample.value(), sample.atMillis(),
-                                    windowSeconds);
+                                    rangeSeconds);
                         }
                     }
                     return null;
                 });
+    }
+
+    /**
+     * Scrape mode's rule against counting a moved load twice, with the moment a pod became Ready (the informer's
+     * view; Prometheus never decides membership) for the moment it began answering: no pod's range reaches back
+     * past the newest pod's. When pods join, load moves to them; a range that still remembers the load from before
+     * in the old pods would count it twice, and the HPA, multiplying the per-pod average by the pod count, would
+     * overshoot. Ranges are whole seconds ending at the query's second, so they never start before that moment.
+     * Until the range has room for two of the engine's scrapes the older pods are left out: the HPA treats a
+     * missing pod conservatively, a doubled one it does not.
+     *
+     * @param rangeSeconds the range every pod is read over
+     * @param joinedMillis when the newest pod became ready
+     * @param newest       its name, for the reason
+     * @param shortOf      seconds until the range has room for two scrapes; 0 when it has
+     */
+    private record Restart(long rangeSeconds, long joinedMillis, String newest, long shortOf) {
+
+        /** The restart the newest of {@code pods} causes at {@code atMillis}, or null when none is under way. */
+        static Restart of(List<InferencePod> pods, long atMillis, long windowSeconds, long shortestSeconds) {
+            InferencePod newest = null;
+            for (InferencePod pod : pods) {
+                if (newest == null || pod.readySinceMillis() > newest.readySinceMillis()) {
+                    newest = pod;
+                }
+            }
+            if (newest == null || newest.readySinceMillis() == Long.MIN_VALUE) {
+                return null;
+            }
+            // A kubelet clock ahead of ours gives a moment in the future: the restart is then just beginning.
+            long sinceSeconds = Math.max(0, atMillis - newest.readySinceMillis()) / 1000;
+            if (sinceSeconds >= windowSeconds) {
+                return null;
+            }
+            long range = Math.max(sinceSeconds, shortestSeconds);
+            return new Restart(range, newest.readySinceMillis(), newest.key().name(),
+                    Math.max(0, shortestSeconds - sinceSeconds));
+        }
+
+        String reasonLeftOut(InferencePod pod) {
+            if (shortOf == 0 || pod.readySinceMillis() >= joinedMillis) {
+                return null;
+            }
+            return "its window restarted when " + newest + " became ready; Prometheus needs " + rangeSeconds
+                    + "s of samples since then (two scrapes), so values again in " + shortOf + "s";
+        }
     }
 
     /** The series of {@code namespace}'s pods; a recipe that forgot its namespace matcher brings no strangers. */
@@ -68,10 +121,11 @@ public final class PrometheusValues implements PodValues {
         return byPod;
     }
 
-    private String reasonLeftOut(ServedMetric metric, PrometheusApi.Sample sample, LabelSelector metricSelector) {
+    private String reasonLeftOut(ServedMetric metric, PrometheusApi.Sample sample, LabelSelector metricSelector,
+            long rangeSeconds) {
         String what = metric.cpu() ? "container_cpu_usage_seconds_total" : metric.signal().name().toLowerCase();
         if (sample == null) {
-            return "Prometheus has no " + what + " series for it over the last " + recipes.window(metric)
+            return "Prometheus has no " + what + " series for it over the last " + rangeSeconds + "s"
                     + " (is the pod scraped, with labels " + recipes.namespaceLabel() + " and " + recipes.podLabel()
                     + "?)";
         }

@@ -27,19 +27,30 @@ final class PromqlRecipes {
 
     /**
      * Knative's queue-proxy serves its protobuf Stat on :9090, which Prometheus cannot read; up to Knative 1.18 its
-     * user metrics on :9091 give each request's latency in milliseconds and the request count.
+     * user metrics on :9091 (OpenCensus) give each request's latency in milliseconds and the request count.
      */
     static final Recipe KNATIVE_USER_METRICS = new Recipe("knative-queue-proxy",
             Recipe.Series.counter(1e-3, "revision_request_latencies_sum"),
             Recipe.Series.counter(1, "revision_request_count"));
+
+    /**
+     * From Knative 1.19 the queue-proxy measures with OpenTelemetry: with {@code request-metrics-protocol:
+     * prometheus} its :9091 page has each request's time in the user container as the histogram
+     * {@code kn.serving.invocation.duration} (seconds; the exporter appends the unit), whose sum grows by each
+     * request's latency: Little's law, as for the older names.
+     */
+    static final Recipe KNATIVE_OTEL_METRICS = new Recipe("knative-queue-proxy-otel",
+            Recipe.Series.counter(1, "kn_serving_invocation_duration_seconds_sum"),
+            Recipe.Series.counter(1, "kn_serving_invocation_duration_seconds_count"));
 
     private final String namespaceLabel;
     private final String podLabel;
     private final String concurrency;
     private final String rps;
     private final String cpu;
-    private final String burst;
-    private final String stable;
+    private final long burstSeconds;
+    private final long stableSeconds;
+    private final long shortestRangeSeconds;
 
     PromqlRecipes(AdapterConfig config) {
         AdapterConfig.Prometheus prometheus = config.prometheus();
@@ -53,8 +64,11 @@ final class PromqlRecipes {
         });
         List<Recipe> scraped = new ArrayList<>();
         config.recipes().forEach((name, recipe) -> scraped.add(Recipe.fromConfig(name, recipe)));
-        scraped.addAll(Recipe.BUILT_IN);
+        // queue-proxy before the model servers, as scrape mode prefers it: it also counts the requests queued in
+        // front of the server, and its rps must not be taken from the otelhttp series beside it.
+        scraped.add(KNATIVE_OTEL_METRICS);
         scraped.add(KNATIVE_USER_METRICS);
+        scraped.addAll(Recipe.BUILT_IN);
         for (Recipe recipe : scraped) {
             concurrencyTerms.add(labelled(recipe.name(), series(recipe.concurrency())));
             if (recipe.rps() != null) {
@@ -66,24 +80,33 @@ final class PromqlRecipes {
         this.rps = String.join(on, rpsTerms);
         this.cpu = labelled(KUBELET_SOURCE, sumByPod("rate(container_cpu_usage_seconds_total{" + namespaceLabel
                 + "=\"" + NAMESPACE + "\",container!=\"\",container!=\"POD\"}[" + WINDOW + "])"));
-        this.burst = range(config.window().burst(), prometheus.scrapeInterval());
-        this.stable = range(config.window().stable(), prometheus.scrapeInterval());
+        this.burstSeconds = range(config.window().burst(), prometheus.scrapeInterval());
+        this.stableSeconds = range(config.window().stable(), prometheus.scrapeInterval());
+        this.shortestRangeSeconds = (prometheus.scrapeInterval().toMillis() * 2 + 1000 + 999) / 1000;
     }
 
-    /** The query for {@code metric} over the pods of {@code namespace}. */
+    /** The query for {@code metric} over the pods of {@code namespace}, over its whole window. */
     String query(ServedMetric metric, String namespace) {
+        return query(metric, namespace, windowSeconds(metric));
+    }
+
+    /** The query for {@code metric} over the pods of {@code namespace}, reaching back {@code rangeSeconds}. */
+    String query(ServedMetric metric, String namespace, long rangeSeconds) {
         String template = metric.cpu() ? cpu : metric.signal() == Signal.CONCURRENCY ? concurrency : rps;
-        return template.replace(NAMESPACE, labelValue(namespace)).replace(WINDOW, window(metric));
+        return template.replace(NAMESPACE, labelValue(namespace)).replace(WINDOW, rangeSeconds + "s");
     }
 
-    /** The range every selector of {@code metric} reaches back, as PromQL writes it: {@code 60s}. */
-    String window(ServedMetric metric) {
-        return metric.stable() ? stable : burst;
-    }
-
+    /** The range every selector of {@code metric} reaches back, in seconds, when no window restarts. */
     long windowSeconds(ServedMetric metric) {
-        String w = window(metric);
-        return Long.parseLong(w.substring(0, w.length() - 1));
+        return metric.stable() ? stableSeconds : burstSeconds;
+    }
+
+    /**
+     * The shortest range a restarted window may have: {@code rate()} needs two samples in it, so two scrape
+     * intervals of the engine and a second for their jitter.
+     */
+    long shortestRangeSeconds() {
+        return shortestRangeSeconds;
     }
 
     String namespaceLabel() {
@@ -98,9 +121,8 @@ final class PromqlRecipes {
      * A window, stretched to four scrape intervals of the engine: {@code rate()} needs two samples in its range,
      * and four intervals leave room for a missed scrape and jitter.
      */
-    private static String range(Duration window, Duration scrapeInterval) {
-        long seconds = Math.max(window.toSeconds(), (scrapeInterval.toMillis() * 4 + 999) / 1000);
-        return seconds + "s";
+    private static long range(Duration window, Duration scrapeInterval) {
+        return Math.max(window.toSeconds(), (scrapeInterval.toMillis() * 4 + 999) / 1000);
     }
 
     /**

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.hpa.adapter.testing.Api;
 import dev.hpa.adapter.testing.FakeModelServer;
 import dev.hpa.adapter.testing.FakeModelServer.Format;
+import dev.hpa.adapter.testing.HeldLoad;
 import dev.hpa.adapter.testing.PrometheusFront;
 import dev.hpa.adapter.testing.PrometheusMode;
 import dev.hpa.adapter.testing.PrometheusResource;
@@ -29,6 +30,7 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.response.Response;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -50,6 +52,8 @@ class PrometheusSourceTest {
 
     /** max(adapter.window.burst = 2s, 4 × adapter.prometheus.scrape-interval = 4s) */
     static final Duration BURST = Duration.ofSeconds(4);
+    /** adapter.window.stable in {@link PrometheusMode} */
+    static final Duration STABLE = Duration.ofSeconds(10);
 
     @KubernetesTestServer
     KubernetesServer k8s;
@@ -146,6 +150,92 @@ class PrometheusSourceTest {
                 "the built-in recipes make a query longer than adapter.prometheus.post-above-bytes: POST");
     }
 
+    /**
+     * Knative pods in this mode are read from queue-proxy's user metrics on :9091, as Knative ≤1.18 (OpenCensus)
+     * and ≥1.19 (OpenTelemetry) export them: Little's law on the latency sums, the request counts for rps.
+     */
+    @Test
+    void knativeUserMetricsOfBothGenerations() {
+        String ns = "prom-knative";
+        Map<String, FakeModelServer> servers = Map.of(
+                "opencensus", pod(ns, "opencensus", "model", Format.KNATIVE_USER_OPENCENSUS, 10),
+                "otel", pod(ns, "otel", "model", Format.KNATIVE_USER_OTEL, 10));
+        String base = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + ns;
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            long now = System.nanoTime();
+            Map<String, Double> reported = values(Api.https().get(base + "/pods/*/concurrency"));
+            assertEquals(servers.keySet(), reported.keySet());
+            for (var server : servers.entrySet()) {
+                double truth = server.getValue().averageInFlight(now - BURST.toNanos(), now);
+                assertEquals(truth, reported.get(server.getKey()), truth * 0.10, server.getKey());
+            }
+        });
+        Api.https().get(base + "/pods/opencensus/concurrency?metricLabelSelector=source%3Dknative-queue-proxy")
+                .then().statusCode(200).body("items.size()", equalTo(1));
+        Api.https().get(base + "/pods/otel/concurrency?metricLabelSelector=source%3Dknative-queue-proxy-otel")
+                .then().statusCode(200).body("items.size()", equalTo(1));
+        // otelhttp's request counter beside it (the otel-http recipe's rps) must not be read instead
+        Api.https().get(base + "/pods/otel/rps?metricLabelSelector=source%3Dknative-queue-proxy-otel")
+                .then().statusCode(200).body("items.size()", equalTo(1));
+        long end = System.nanoTime();
+        Map<String, Double> rps = values(Api.https().get(base + "/pods/*/rps"));
+        for (var server : servers.entrySet()) {
+            double received = server.getValue().arrivals(end - BURST.toNanos(), end) / (BURST.toNanos() / 1e9);
+            assertEquals(received, rps.get(server.getKey()), Math.max(received * 0.15, 2), server.getKey() + " rps");
+        }
+    }
+
+    /**
+     * Scrape mode's rule against counting a moved load twice holds here too, with the pod's Ready time: 50
+     * requests held by one pod, then split 25/25 with a pod that becomes ready. A plain 10 s range would still
+     * give the old pod up to 50 and the sum up to 75.
+     */
+    @Test
+    void loadThatMovesToANewPodIsNotCountedTwice() throws InterruptedException {
+        String ns = "prom-split";
+        FakeModelServer a = pods.idle(Format.VLLM, Duration.ofMillis(200));
+        FakeModelServer b = pods.idle(Format.VLLM, Duration.ofMillis(200));
+        HeldLoad loadA = pods.load(a).start(50);
+        HeldLoad loadB = pods.load(b);
+        PrometheusResource.prometheus().scrape(ns, "predictor-a", a.port());
+        PrometheusResource.prometheus().scrape(ns, "predictor-b", b.port());
+        pods.ready(ns, "predictor-a", "split", a);
+        String list = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + ns + "/pods/*/concurrency_stable";
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Api.https().get(list).statusCode() == 200 && values(Api.https().get(list))
+                        .getOrDefault("predictor-a", 0.0) >= 45);
+        Thread.sleep(STABLE.toMillis()); // a's whole stable window at 50
+
+        loadA.resize(25);
+        loadB.start(25);
+        // The Ready time has whole seconds, as the kubelet writes it: becoming ready more than a second after the
+        // move keeps the second it is truncated to clear of a's samples from before.
+        Thread.sleep(1500);
+        pods.ready(ns, "predictor-b", "split", b);
+        long until = System.nanoTime() + STABLE.multipliedBy(2).toNanos();
+        boolean sawBoth = false;
+        while (System.nanoTime() < until) {
+            for (String path : List.of(list, list.replace("concurrency_stable", "concurrency"))) {
+                Response answer = Api.https().get(path);
+                if (answer.statusCode() == 200) {
+                    Map<String, Double> reported = values(answer);
+                    sawBoth |= reported.size() == 2;
+                    double sum = reported.values().stream().mapToDouble(Double::doubleValue).sum();
+                    assertTrue(sum <= 55, path + ": per-pod values add up to " + sum + " with 50 in flight: "
+                            + reported);
+                }
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(sawBoth, "both pods were answered");
+        long now = System.nanoTime();
+        Map<String, Double> settled = values(Api.https().get(list));
+        double truthA = a.averageInFlight(now - STABLE.toNanos(), now);
+        double truthB = b.averageInFlight(now - STABLE.toNanos(), now);
+        assertEquals(truthA, settled.get("predictor-a"), truthA * 0.1);
+        assertEquals(truthB, settled.get("predictor-b"), truthB * 0.1);
+    }
+
     @Test
     void membershipStaysWithTheInformer() {
         String ns = "prom-members";
@@ -172,11 +262,13 @@ class PrometheusSourceTest {
                 .then().statusCode(404).body("message", equalTo("the server could not find the metric "
                         + "concurrency: no pod short-lived in namespace " + ns + " among the pods the adapter "
                         + "watches (adapter.pods.label-selector=serving.kserve.io/inferenceservice)"));
-        Api.https().get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + ns + "/pods/unscraped/concurrency")
+        // Its window is the whole burst window once BURST has passed since it (the newest pod) became ready.
+        await().atMost(BURST.plusSeconds(1)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> Api.https()
+                .get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + ns + "/pods/unscraped/concurrency")
                 .then().statusCode(404).body("message", equalTo("the server could not find the metric "
                         + "concurrency: no value for pod unscraped in namespace " + ns + " (unscraped: Prometheus "
                         + "has no concurrency series for it over the last 4s (is the pod scraped, with labels "
-                        + "namespace and pod?))"));
+                        + "namespace and pod?))")));
 
         assertEquals(0, unscraped.metricsRequests(), "the adapter read a pod's page in prometheus mode");
         MeterRegistry registry = Arc.container().instance(MeterRegistry.class).get();

@@ -33,7 +33,11 @@ public final class FakeModelServer implements AutoCloseable {
         /** Knative ≥1.6 queue-proxy :9090: a protobuf Stat, whatever the Accept header says. */
         QUEUE_PROXY,
         /** Knative ≤1.5 queue-proxy :9090: text gauges, or the protobuf Stat if Accept asks for it. */
-        KNATIVE_LEGACY_TEXT
+        KNATIVE_LEGACY_TEXT,
+        /** Knative ≤1.18 queue-proxy :9091 user metrics (OpenCensus), which only the prometheus source reads. */
+        KNATIVE_USER_OPENCENSUS,
+        /** Knative ≥1.19 queue-proxy :9091 user metrics (OpenTelemetry), which only the prometheus source reads. */
+        KNATIVE_USER_OTEL
     }
 
     private static final Pattern PREDICT = Pattern.compile("/v1/models/[^/:]+:predict");

@@ -74,7 +74,13 @@ class FakeModelServerTest {
                     (a, b) -> rate(a, b, "http_server_request_duration_seconds_count")),
             Format.QUEUE_PROXY, reported("application/protobuf", b -> Stat.decode(b.body())),
             Format.KNATIVE_LEGACY_TEXT, reported(TEXT, b -> new Stat("", b.value("queue_average_concurrent_requests"),
-                    b.value("queue_requests_per_second"), b.value("process_uptime")))));
+                    b.value("queue_requests_per_second"), b.value("process_uptime"))),
+            Format.KNATIVE_USER_OPENCENSUS, windowed(
+                    (a, b) -> rate(a, b, "revision_request_latencies_sum") / 1e3,
+                    (a, b) -> rate(a, b, "revision_request_count")),
+            Format.KNATIVE_USER_OTEL, windowed(
+                    (a, b) -> rate(a, b, "kn_serving_invocation_duration_seconds_sum"),
+                    (a, b) -> rate(a, b, "kn_serving_invocation_duration_seconds_count"))));
 
     /**
      * Little's law on counters: Δ Σlatency / Δt is the window's average concurrency. Latency is added at

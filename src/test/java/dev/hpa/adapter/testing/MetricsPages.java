@@ -22,6 +22,8 @@ final class MetricsPages {
             case KNATIVE_LEGACY_TEXT -> accept != null && accept.contains("application/protobuf")
                     ? Page.protobuf(encode(stat, ctx))
                     : Page.text(GoPages.knativeLegacy(stat, ctx), false);
+            case KNATIVE_USER_OPENCENSUS -> Page.text(GoPages.knativeUserOpenCensus(load, ctx), false);
+            case KNATIVE_USER_OTEL -> Page.text(GoPages.knativeUserOtel(load, ctx), false);
         };
     }
 

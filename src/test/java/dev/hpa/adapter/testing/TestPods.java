@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +116,8 @@ public final class TestPods implements AutoCloseable {
 
     public void setReady(String namespace, String name, boolean ready) {
         client.pods().inNamespace(namespace).withName(name).editStatus(pod -> new PodBuilder(pod).editStatus()
-                .editFirstCondition().withStatus(ready ? "True" : "False").endCondition().endStatus().build());
+                .editFirstCondition().withStatus(ready ? "True" : "False").withLastTransitionTime(now())
+                .endCondition().endStatus().build());
     }
 
     static Pod build(String namespace, String name, String isvc, FakeModelServer server, boolean ready) {
@@ -134,6 +136,11 @@ public final class TestPods implements AutoCloseable {
         return pod.build();
     }
 
+    /** As the kubelet stamps a condition: RFC 3339, whole seconds. */
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
     private static PodBuilder base(String namespace, String name, String isvc, boolean ready) {
         return new PodBuilder()
                 .withNewMetadata().withNamespace(namespace).withName(name)
@@ -143,7 +150,8 @@ public final class TestPods implements AutoCloseable {
                 .withNewSpec().addNewContainer().withName("kserve-container").withImage("model").endContainer()
                 .endSpec()
                 .withNewStatus().withPhase("Running").withPodIP("127.0.0.1")
-                .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
+                .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
+                .withLastTransitionTime(now()).endCondition()
                 .endStatus();
     }
 }
