@@ -50,7 +50,7 @@ public final class PrometheusValues implements PodValues {
                         PrometheusApi.Sample sample = byPod.get(pod.key().name());
                         String reason = restart == null ? null : restart.reasonLeftOut(pod);
                         if (reason == null) {
-                            reason = reasonLeftOut(metric, sample, metricSelector, rangeSeconds);
+                            reason = reasonLeftOut(pod, metric, sample, metricSelector, rangeSeconds, second * 1000);
                         }
                         if (reason != null) {
                             readings.leaveOut(pod, reason);
@@ -121,9 +121,15 @@ public final class PrometheusValues implements PodValues {
         return byPod;
     }
 
-    private String reasonLeftOut(ServedMetric metric, PrometheusApi.Sample sample, LabelSelector metricSelector,
-            long rangeSeconds) {
+    private String reasonLeftOut(InferencePod pod, ServedMetric metric, PrometheusApi.Sample sample,
+            LabelSelector metricSelector, long rangeSeconds, long atMillis) {
         String what = metric.cpu() ? "container_cpu_usage_seconds_total" : metric.signal().name().toLowerCase();
+        long readyFor = atMillis - pod.readySinceMillis();
+        if (sample == null && pod.readySinceMillis() != Long.MIN_VALUE && readyFor < recipes.firstValuesMillis()) {
+            // Expected of every new pod, not news: the engine has yet to discover it and scrape it twice (rate).
+            return "no " + what + " value yet from Prometheus: the pod became ready " + Math.max(0, readyFor) / 1000
+                    + "s ago";
+        }
         if (sample == null) {
             return "Prometheus has no " + what + " series for it over the last " + rangeSeconds + "s"
                     + " (is the pod scraped, with labels " + recipes.namespaceLabel() + " and " + recipes.podLabel()

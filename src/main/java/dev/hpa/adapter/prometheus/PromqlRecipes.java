@@ -51,6 +51,7 @@ final class PromqlRecipes {
     private final long burstSeconds;
     private final long stableSeconds;
     private final long shortestRangeSeconds;
+    private final long firstValuesMillis;
 
     PromqlRecipes(AdapterConfig config) {
         AdapterConfig.Prometheus prometheus = config.prometheus();
@@ -83,6 +84,7 @@ final class PromqlRecipes {
         this.burstSeconds = range(config.window().burst(), prometheus.scrapeInterval());
         this.stableSeconds = range(config.window().stable(), prometheus.scrapeInterval());
         this.shortestRangeSeconds = (prometheus.scrapeInterval().toMillis() * 2 + 1000 + 999) / 1000;
+        this.firstValuesMillis = prometheus.scrapeInterval().toMillis() * 4;
     }
 
     /** The query for {@code metric} over the pods of {@code namespace}, over its whole window. */
@@ -121,6 +123,14 @@ final class PromqlRecipes {
      * A window, stretched to four scrape intervals of the engine: {@code rate()} needs two samples in its range,
      * and four intervals leave room for a missed scrape and jitter.
      */
+    /**
+     * How long after becoming ready a pod may have no series without that being news: four scrape intervals of
+     * the engine, room to discover it, scrape it twice and miss one.
+     */
+    long firstValuesMillis() {
+        return firstValuesMillis;
+    }
+
     private static long range(Duration window, Duration scrapeInterval) {
         return Math.max(window.toSeconds(), (scrapeInterval.toMillis() * 4 + 999) / 1000);
     }

@@ -13,12 +13,18 @@ import dev.hpa.adapter.testing.Api;
 import dev.hpa.adapter.testing.FakeModelServer;
 import dev.hpa.adapter.testing.FakeModelServer.Format;
 import dev.hpa.adapter.testing.HeldLoad;
+import dev.hpa.adapter.testing.HpaFormula;
 import dev.hpa.adapter.testing.PrometheusFront;
 import dev.hpa.adapter.testing.PrometheusMode;
 import dev.hpa.adapter.testing.PrometheusResource;
 import dev.hpa.adapter.testing.ServingCertificateResource;
 import dev.hpa.adapter.testing.TestIdentities;
 import dev.hpa.adapter.testing.TestPods;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.ScaleBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Arc;
@@ -28,8 +34,10 @@ import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -234,6 +242,79 @@ class PrometheusSourceTest {
         double truthB = b.averageInFlight(now - STABLE.toNanos(), now);
         assertEquals(truthA, settled.get("predictor-a"), truthA * 0.1);
         assertEquals(truthB, settled.get("predictor-b"), truthB * 0.1);
+    }
+
+    /**
+     * The explain answer and the Events read the same values as the HPA in this mode: the engine's numbers, the
+     * informer's membership, the engine's reasons, and its failure as the HPA would meet it.
+     */
+    @Test
+    void explainAndEventsReadTheEngine() {
+        String ns = "prom-explain";
+        String deployment = "llama-predictor";
+        k8s.expect().get().withPath("/apis/apps/v1/namespaces/" + ns + "/deployments/" + deployment + "/scale")
+                .andReturn(200, new ScaleBuilder().withNewMetadata().withNamespace(ns).withName(deployment)
+                        .endMetadata().withNewSpec().withReplicas(3).endSpec().withNewStatus().withReplicas(3)
+                        .withSelector("app=isvc.llama-predictor").endStatus().build())
+                .always();
+        k8s.getClient().autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).resource(
+                new HorizontalPodAutoscalerBuilder().withNewMetadata().withNamespace(ns).withName("llama").endMetadata()
+                        .withNewSpec().withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment")
+                        .withName(deployment).endScaleTargetRef().withMinReplicas(1).withMaxReplicas(10)
+                        .withMetrics(new MetricSpecBuilder().withType("Pods").withNewPods().withNewMetric()
+                                .withName("concurrency").endMetric().withNewTarget().withType("AverageValue")
+                                .withAverageValue(new Quantity("10")).endTarget().endPods().build())
+                        .endSpec().build())
+                .create();
+        pod(ns, "llama-a", "llama", Format.VLLM, 20);
+        pod(ns, "llama-b", "llama", Format.VLLM, 20);
+        pods.ready(ns, "llama-c", "llama", pods.loaded(Format.VLLM, 20, Duration.ofMillis(200))); // no engine scrapes it
+        String explain = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + ns
+                + "/horizontalpodautoscalers.autoscaling/llama/explain";
+        String noSeries = "no value from the adapter: Prometheus has no concurrency series for it over the last 4s "
+                + "(is the pod scraped, with labels namespace and pod?)";
+
+        JsonPath[] answer = new JsonPath[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonPath json = Api.https().get(explain).then().statusCode(200).extract().jsonPath();
+            assertEquals(Set.of("llama-a", "llama-b"), Set.copyOf(json.getList("metrics[0].pods.ready.name")),
+                    json.prettify());
+            assertEquals(Set.of((int) BURST.toSeconds()), Set.copyOf(json.getList("metrics[0].pods.ready.windowSeconds")));
+            answer[0] = json;
+        });
+        JsonPath json = answer[0];
+        assertEquals(List.of("vllm", "vllm"), json.getList("metrics[0].pods.ready.source"));
+        assertEquals("llama-c", json.getString("metrics[0].pods.missing[0].name"));
+        assertTrue(json.getString("metrics[0].pods.missing[0].reason").startsWith(noSeries),
+                json.getString("metrics[0].pods.missing[0].reason"));
+        Map<String, Long> values = new HashMap<>();
+        for (Map<String, Object> pod : json.<Map<String, Object>>getList("metrics[0].pods.ready")) {
+            values.put((String) pod.get("name"), ((Number) pod.get("milliValue")).longValue());
+        }
+        assertEquals(HpaFormula.desiredReplicas(values, Set.of("llama-a", "llama-b", "llama-c"), Set.of(), 10_000, 3),
+                json.getInt("metrics[0].proposal"), json.prettify());
+
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            // One Event, once the first values may be there: before, no series is what a new pod has.
+            List<Event> leftOut = k8s.getClient().v1().events().inNamespace(ns).list().getItems().stream()
+                    .filter(e -> "llama".equals(e.getInvolvedObject().getName()) && "PodLeftOut".equals(e.getReason())
+                            && e.getMessage().contains("llama-c"))
+                    .toList();
+            assertEquals(1, leftOut.size(), leftOut.toString());
+            assertEquals("pod llama-c is left out of concurrency: " + noSeries, leftOut.get(0).getMessage());
+        });
+
+        try {
+            PrometheusResource.front().answer(500, "{\"status\":\"error\",\"errorType\":\"internal\","
+                    + "\"error\":\"store gateway unavailable\"}");
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    Api.https().get(explain).then().statusCode(200)
+                            .body("metrics[0].error", startsWith("the adapter answers 503: the metric concurrency "
+                                    + "cannot be read from https://localhost:" + PrometheusResource.front().port()
+                                    + "/api/v1/query: HTTP 500: internal: store gateway unavailable (query: ")));
+        } finally {
+            PrometheusResource.front().behaveNormally();
+        }
     }
 
     @Test
