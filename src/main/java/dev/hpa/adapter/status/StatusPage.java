@@ -41,7 +41,10 @@ public class StatusPage {
     static final int MAX_PODS = 50;
     static final int BUCKETS = 30;
     static final int REFRESH_SECONDS = 10;
-    /** The pods' charts, left to right. */
+    /**
+     * The pods' charts, left to right. The burst forms: in prometheus mode each point is the metric's query at
+     * the end of its step, and the burst window is the shortest the engine fills (prometheus.PrometheusHistory).
+     */
     private static final List<ServedMetric> CHARTED = List.of(ServedMetric.CONCURRENCY, ServedMetric.RPS,
             ServedMetric.CPU);
     private static final String STYLE = """
