@@ -10,19 +10,39 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 
-/** The {@link PodValues} that {@code adapter.source} names. */
+/** The {@link PodValues} and the {@link PodHistory} that {@code adapter.source} names. */
 @ApplicationScoped
 class ValueSource {
+
+    /** In prometheus mode, the one client of the engine: the values and the charts share it. */
+    private PrometheusValues prometheus;
 
     @Produces
     @ApplicationScoped
     PodValues values(AdapterConfig config, SampleStore store, CpuStore cpu, Vertx vertx, MeterRegistry registry) {
         return switch (config.source()) {
             case SCRAPE -> new WindowValues(store, cpu, config, registry);
-            case PROMETHEUS -> new PrometheusValues(vertx, config, registry);
+            case PROMETHEUS -> prometheus(vertx, config, registry);
         };
     }
 
+    @Produces
+    @ApplicationScoped
+    PodHistory history(AdapterConfig config, SampleStore store, CpuStore cpu, Vertx vertx, MeterRegistry registry) {
+        return switch (config.source()) {
+            case SCRAPE -> new WindowHistory(store, cpu);
+            case PROMETHEUS -> prometheus(vertx, config, registry).history();
+        };
+    }
+
+    private synchronized PrometheusValues prometheus(Vertx vertx, AdapterConfig config, MeterRegistry registry) {
+        if (prometheus == null) {
+            prometheus = new PrometheusValues(vertx, config, registry);
+        }
+        return prometheus;
+    }
+
+    /** The charts use the values' client, so closing the values closes both. */
     void close(@Disposes PodValues values) {
         if (values instanceof PrometheusValues prometheus) {
             prometheus.close();

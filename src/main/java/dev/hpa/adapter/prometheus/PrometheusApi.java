@@ -30,6 +30,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,11 +42,21 @@ import javax.net.ssl.SSLException;
  * size cap, as the pod scraper has. One query per text and second: requests that ask the same in the same second
  * (every HPA of a namespace, both API versions, the explain endpoint) share the answer or the query under way, so
  * the engine sees at most one query per metric, namespace and second from each replica, whatever the HPAs do.
+ * Range queries ({@code /api/v1/query_range}), for the status page's charts, go through the same client, deadline,
+ * size cap and self-metrics.
  */
 final class PrometheusApi {
 
     /** One series of an instant vector. */
     record Sample(Map<String, String> labels, double value, long atMillis) {}
+
+    /** One series of a range query: its points, oldest first, as {@code atMillis[i]} and {@code values[i]}. */
+    record Series(Map<String, String> labels, long[] atMillis, double[] values) {}
+
+    /** How an answer's status and body become what the caller asked for, or a {@link QueryFailure}. */
+    private interface Parser<T> {
+        T parse(int status, byte[] body);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SNIPPET = 300;
@@ -53,6 +64,7 @@ final class PrometheusApi {
     private final Vertx vertx;
     private final HttpClient client;
     private final String queryUrl;
+    private final String rangeUrl;
     private final Map<String, String> headers;
     private final TokenFile token;
     private final long timeoutMillis;
@@ -72,6 +84,7 @@ final class PrometheusApi {
         this.vertx = vertx;
         String url = config.url().orElseThrow();
         this.queryUrl = (url.endsWith("/") ? url.substring(0, url.length() - 1) : url) + "/api/v1/query";
+        this.rangeUrl = queryUrl + "_range";
         this.headers = Map.copyOf(config.headers());
         this.token = config.bearerTokenFile().map(file -> new TokenFile(Path.of(file))).orElse(null);
         this.timeoutMillis = config.timeout().toMillis();
@@ -140,7 +153,8 @@ final class PrometheusApi {
             answer = answers.putIfAbsent(key, mine);
             if (answer == null) {
                 answer = mine;
-                send(query, epochSecond, mine);
+                send(queryUrl, "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&time=" + epochSecond,
+                        PrometheusApi::parse, mine);
             } else {
                 shared.increment();
             }
@@ -148,8 +162,25 @@ final class PrometheusApi {
         return Uni.createFrom().completionStage(answer);
     }
 
-    private void send(String query, long epochSecond, CompletableFuture<List<Sample>> answer) {
-        Exchange exchange = new Exchange(answer);
+    /**
+     * The series {@code query} gives at every {@code stepMillis} from {@code startMillis} to {@code endMillis}
+     * ({@code /api/v1/query_range}); fails with a {@link QueryFailure}. Not shared like {@link #query}: only the
+     * status page asks, once per view, and two views hardly ever ask for the same millisecond.
+     */
+    Uni<List<Series>> queryRange(String query, long startMillis, long endMillis, long stepMillis) {
+        CompletableFuture<List<Series>> answer = new CompletableFuture<>();
+        send(rangeUrl, "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&start=" + seconds(startMillis)
+                + "&end=" + seconds(endMillis) + "&step=" + seconds(stepMillis), PrometheusApi::parseRange, answer);
+        return Uni.createFrom().completionStage(answer);
+    }
+
+    /** Milliseconds as the API's decimal seconds: 1700000000.333. */
+    private static String seconds(long millis) {
+        return Math.floorDiv(millis, 1000) + "." + String.format(Locale.ROOT, "%03d", Math.floorMod(millis, 1000));
+    }
+
+    private <T> void send(String url, String form, Parser<T> parser, CompletableFuture<T> answer) {
+        Exchange<T> exchange = new Exchange<>(answer, parser);
         String authorization;
         try {
             authorization = token == null ? null : "Bearer " + token.current();
@@ -158,11 +189,10 @@ final class PrometheusApi {
                     + ": " + e.getMessage());
             return;
         }
-        String form = "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&time=" + epochSecond;
         boolean post = form.length() > postAboveBytes;
         RequestOptions options = new RequestOptions()
                 .setMethod(post ? HttpMethod.POST : HttpMethod.GET)
-                .setAbsoluteURI(post ? queryUrl : queryUrl + "?" + form)
+                .setAbsoluteURI(post ? url : url + "?" + form)
                 .setFollowRedirects(false)
                 .putHeader(HttpHeaders.ACCEPT, "application/json")
                 .putHeader(HttpHeaders.USER_AGENT, "hpa-metrics-adapter");
@@ -195,7 +225,7 @@ final class PrometheusApi {
         });
     }
 
-    private void read(HttpClientResponse response, Exchange exchange) {
+    private <T> void read(HttpClientResponse response, Exchange<T> exchange) {
         response.exceptionHandler(e -> exchange.fail(Outcome.CONNECT_ERROR, "reading the answer failed: "
                 + e.getMessage()));
         String encoding = response.getHeader(HttpHeaders.CONTENT_ENCODING);
@@ -220,7 +250,7 @@ final class PrometheusApi {
         });
         response.endHandler(end -> {
             try {
-                exchange.succeed(parse(response.statusCode(), body.getBytes()));
+                exchange.succeed(exchange.parser.parse(response.statusCode(), body.getBytes()));
             } catch (QueryFailure failure) {
                 exchange.fail(failure.outcome(), failure.getMessage());
             }
@@ -233,6 +263,50 @@ final class PrometheusApi {
 
     /** The samples of an API answer; any other answer is a failure that says what came instead. */
     static List<Sample> parse(int status, byte[] body) {
+        JsonNode data = data(status, body, "vector", "an instant vector");
+        List<Sample> samples = new ArrayList<>();
+        for (JsonNode series : data.path("result")) {
+            JsonNode value = series.path("value");
+            if (!point(value)) {
+                throw new QueryFailure(Outcome.BAD_ANSWER, "a series without a [time, \"value\"] pair: "
+                        + snippet(series.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+            samples.add(new Sample(labels(series), number(value.get(1).asText()),
+                    Math.round(value.get(0).asDouble() * 1000)));
+        }
+        return samples;
+    }
+
+    /** The series of a range query's answer; any other answer is a failure that says what came instead. */
+    static List<Series> parseRange(int status, byte[] body) {
+        JsonNode data = data(status, body, "matrix", "a matrix (series over time)");
+        List<Series> result = new ArrayList<>();
+        for (JsonNode series : data.path("result")) {
+            JsonNode values = series.path("values");
+            if (!values.isArray()) {
+                throw new QueryFailure(Outcome.BAD_ANSWER, "a series without its values: "
+                        + snippet(series.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+            long[] at = new long[values.size()];
+            double[] value = new double[values.size()];
+            for (int i = 0; i < values.size(); i++) {
+                if (!point(values.get(i))) {
+                    throw new QueryFailure(Outcome.BAD_ANSWER, "a point that is not a [time, \"value\"] pair: "
+                            + snippet(values.get(i).toString().getBytes(StandardCharsets.UTF_8)));
+                }
+                at[i] = Math.round(values.get(i).get(0).asDouble() * 1000);
+                value[i] = number(values.get(i).get(1).asText());
+            }
+            result.add(new Series(labels(series), at, value));
+        }
+        return result;
+    }
+
+    /**
+     * The {@code data} of a successful answer whose result is of {@code type}; an error answer, one that is not
+     * the API's JSON, or a result of another type is a failure that says what came instead.
+     */
+    private static JsonNode data(int status, byte[] body, String type, String meaning) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -251,26 +325,26 @@ final class PrometheusApi {
             throw new QueryFailure(outcome, "HTTP " + status + credentials + ": " + said);
         }
         JsonNode data = root.path("data");
-        String type = data.path("resultType").asText("");
-        if (!"vector".equals(type)) {
-            throw new QueryFailure(Outcome.BAD_ANSWER, "the answer is a " + (type.isEmpty() ? "missing" : type)
-                    + " result, not an instant vector");
+        String got = data.path("resultType").asText("");
+        if (!type.equals(got)) {
+            throw new QueryFailure(Outcome.BAD_ANSWER, "the answer is a " + (got.isEmpty() ? "missing" : got)
+                    + " result, not " + meaning);
         }
-        List<Sample> samples = new ArrayList<>();
-        for (JsonNode series : data.path("result")) {
-            JsonNode value = series.path("value");
-            if (!value.isArray() || value.size() != 2 || !value.get(0).isNumber() || !value.get(1).isTextual()) {
-                throw new QueryFailure(Outcome.BAD_ANSWER, "a series without a [time, \"value\"] pair: "
-                        + snippet(series.toString().getBytes(StandardCharsets.UTF_8)));
-            }
-            Map<String, String> labels = new HashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = series.path("metric").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> label = it.next();
-                labels.put(label.getKey(), label.getValue().asText());
-            }
-            samples.add(new Sample(labels, number(value.get(1).asText()), Math.round(value.get(0).asDouble() * 1000)));
+        return data;
+    }
+
+    /** {@code [1700000000.5, "42"]}: the API's point, a time in seconds and the value as Go formats it. */
+    private static boolean point(JsonNode value) {
+        return value.isArray() && value.size() == 2 && value.get(0).isNumber() && value.get(1).isTextual();
+    }
+
+    private static Map<String, String> labels(JsonNode series) {
+        Map<String, String> labels = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = series.path("metric").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> label = it.next();
+            labels.put(label.getKey(), label.getValue().asText());
         }
-        return samples;
+        return labels;
     }
 
     /** Go's float formatting, which the API uses: "+Inf", "-Inf" and "NaN" besides plain numbers. */
@@ -305,24 +379,26 @@ final class PrometheusApi {
     }
 
     /** One query in flight: settles once; a failure tears down the connection so nothing lingers. */
-    private final class Exchange {
-        final CompletableFuture<List<Sample>> answer;
+    private final class Exchange<T> {
+        final CompletableFuture<T> answer;
+        final Parser<T> parser;
         final long startedNanos = System.nanoTime();
         HttpClientRequest request;
         long deadline = -1;
         boolean done;
 
-        Exchange(CompletableFuture<List<Sample>> answer) {
+        Exchange(CompletableFuture<T> answer, Parser<T> parser) {
             this.answer = answer;
+            this.parser = parser;
         }
 
-        synchronized void succeed(List<Sample> samples) {
+        synchronized void succeed(T parsed) {
             if (!done) {
                 done = true;
                 vertx.cancelTimer(deadline);
                 succeeded.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
                 successes.increment();
-                answer.complete(samples);
+                answer.complete(parsed);
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.hpa.adapter.prometheus;
 
 import dev.hpa.adapter.config.AdapterConfig;
+import dev.hpa.adapter.derive.PodHistory;
 import dev.hpa.adapter.derive.PodReadings;
 import dev.hpa.adapter.derive.PodValues;
 import dev.hpa.adapter.derive.ServedMetric;
@@ -139,6 +140,14 @@ public final class PrometheusValues implements PodValues {
             return "Prometheus gives it " + sample.value() + " " + what;
         }
         return PodReadings.labelMismatch(sample.labels().get("source"), metricSelector);
+    }
+
+    /**
+     * The status page's charts from the same engine, through the same client: its connections, deadline, size cap
+     * and self-metrics count the range queries with the instant ones.
+     */
+    public PodHistory history() {
+        return new PrometheusHistory(api, recipes);
     }
 
     public void close() {

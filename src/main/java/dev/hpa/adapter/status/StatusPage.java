@@ -3,18 +3,18 @@ package dev.hpa.adapter.status;
 import dev.hpa.adapter.api.ApiException;
 import dev.hpa.adapter.config.AdapterConfig;
 import dev.hpa.adapter.derive.Answer;
+import dev.hpa.adapter.derive.PodHistory;
 import dev.hpa.adapter.derive.PodMetrics;
 import dev.hpa.adapter.derive.ServedMetric;
+import dev.hpa.adapter.derive.ValuesUnavailableException;
 import dev.hpa.adapter.explain.Explanation;
 import dev.hpa.adapter.pods.InferencePod;
 import dev.hpa.adapter.pods.LabelSelector;
 import dev.hpa.adapter.pods.PodIndex;
-import dev.hpa.adapter.window.CpuSeries;
+import dev.hpa.adapter.pods.PodKey;
 import dev.hpa.adapter.window.CpuStore;
 import dev.hpa.adapter.window.NodeSeries;
-import dev.hpa.adapter.window.PodSeries;
-import dev.hpa.adapter.window.SampleStore;
-import dev.hpa.adapter.window.Signal;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,8 +30,9 @@ import java.util.TreeSet;
  * One InferenceService at a glance, for people: each pod's concurrency, rps and CPU over the stable window as
  * small line charts, its HPAs' replica proposals over the last two minutes, the pods left out of the answers and
  * why, and the adapter's own health. Server-rendered HTML with inline SVG; no script, no external asset, and
- * every string from outside escaped ({@link Html}). Everything is read from memory except a first view, which
- * replays the HPAs once ({@link ProposalHistory}).
+ * every string from outside escaped ({@link Html}). In scrape mode everything is read from memory except a first
+ * view, which replays the HPAs once ({@link ProposalHistory}); in prometheus mode the charts and the left-out pods
+ * are asked of the engine.
  */
 @ApplicationScoped
 public class StatusPage {
@@ -40,6 +41,12 @@ public class StatusPage {
     static final int MAX_PODS = 50;
     static final int BUCKETS = 30;
     static final int REFRESH_SECONDS = 10;
+    /**
+     * The pods' charts, left to right. The burst forms: in prometheus mode each point is the metric's query at
+     * the end of its step, and the burst window is the shortest the engine fills (prometheus.PrometheusHistory).
+     */
+    private static final List<ServedMetric> CHARTED = List.of(ServedMetric.CONCURRENCY, ServedMetric.RPS,
+            ServedMetric.CPU);
     private static final String STYLE = """
             body{font:13px/1.4 system-ui,sans-serif;margin:16px 24px;color:#222;background:#fff}
             h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:20px 0 6px;border-bottom:1px solid #ddd}
@@ -52,7 +59,7 @@ public class StatusPage {
             """;
 
     private final PodIndex pods;
-    private final SampleStore samples;
+    private final PodHistory history;
     private final CpuStore cpu;
     private final PodMetrics metrics;
     private final ProposalHistory proposals;
@@ -60,10 +67,10 @@ public class StatusPage {
     private final Clock clock;
     private final long windowMillis;
 
-    public StatusPage(PodIndex pods, SampleStore samples, CpuStore cpu, PodMetrics metrics,
+    public StatusPage(PodIndex pods, PodHistory history, CpuStore cpu, PodMetrics metrics,
             ProposalHistory proposals, AdapterHealth health, Clock clock, AdapterConfig config) {
         this.pods = pods;
-        this.samples = samples;
+        this.history = history;
         this.cpu = cpu;
         this.metrics = metrics;
         this.proposals = proposals;
@@ -105,7 +112,7 @@ public class StatusPage {
                         + ProposalHistory.POINTS * ProposalHistory.SAMPLE_MILLIS / 1000 + " s.</p>");
         hpas(html, replays);
         List<InferencePod> shown = ours.subList(0, Math.min(MAX_PODS, ours.size()));
-        podCharts(html, shown, ours.size(), now);
+        podCharts(html, namespace, shown, ours.size(), now);
         leftOut(html, namespace, isvc, now);
         adapter(html, shown, now);
         return html.raw("</body></html>\n").toString();
@@ -158,7 +165,10 @@ public class StatusPage {
         return String.join(", ", targets);
     }
 
-    private void podCharts(Html html, List<InferencePod> shown, int total, long now) {
+    /** One metric's lines of the pods shown, or why there are none. */
+    private record Chart(Map<PodKey, PodHistory.Line> lines, String unavailable) {}
+
+    private void podCharts(Html html, String namespace, List<InferencePod> shown, int total, long now) {
         html.raw("<section id=\"pods\"><h2>Pods (").text(total).raw(")</h2>");
         if (total > shown.size()) {
             html.raw("<p class=\"note\">").text("The first " + shown.size() + " of " + total + " pods, by name; "
@@ -168,41 +178,34 @@ public class StatusPage {
             html.raw("<p class=\"note\">No pod this adapter watches carries this InferenceService's label.</p>");
         }
         html.raw("<table><tr><th>pod</th><th>state</th><th>concurrency</th><th>rps</th><th>CPU (cores)</th></tr>");
-        long from = now - windowMillis;
         String span = "last " + windowMillis / 1000 + " s";
+        List<Chart> charts = charts(namespace, shown, now);
         // Read first, drawn after: one scale per metric for all pods, so that a pod carrying more stands out.
-        List<double[][]> lines = new ArrayList<>(shown.size());
-        double[] top = new double[3];
-        for (InferencePod pod : shown) {
-            PodSeries load = samples.get(pod.key());
-            CpuSeries cores = cpu.get(pod.key());
-            double[][] pod3 = {load == null ? null : load.buckets(Signal.CONCURRENCY, from, now, BUCKETS),
-                load == null ? null : load.buckets(Signal.RPS, from, now, BUCKETS),
-                cores == null ? null : cores.buckets(from, now, BUCKETS)};
-            for (int m = 0; m < 3; m++) {
-                if (pod3[m] != null) {
-                    top[m] = Math.max(top[m], LineChart.max(List.of(new LineChart.Series("", pod3[m]))));
-                }
+        double[] top = new double[CHARTED.size()];
+        for (int m = 0; m < CHARTED.size(); m++) {
+            for (PodHistory.Line line : charts.get(m).lines().values()) {
+                top[m] = Math.max(top[m], LineChart.max(List.of(new LineChart.Series("", line.points()))));
             }
-            lines.add(pod3);
         }
-        String[][] charts = {{"concurrency", ""}, {"rps", "/s"}, {"cpu", "cores"}};
-        for (int i = 0; i < shown.size(); i++) {
-            InferencePod pod = shown.get(i);
+        String[][] legends = {{"concurrency", ""}, {"rps", "/s"}, {"cpu", "cores"}};
+        for (InferencePod pod : shown) {
             String name = pod.key().name();
-            PodSeries load = samples.get(pod.key());
+            PodHistory.Line load = charts.get(0).lines().get(pod.key());
             html.raw("<tr class=\"pod\"").attribute("data-pod", name).raw("><td>").text(name);
             if (load != null && load.source() != null) {
                 html.raw("<br><small>").text(load.source()).raw("</small>");
             }
             html.raw("</td><td class=\"").raw(pod.ready() ? "ready\">ready" : "unready\">not ready").raw("</td>");
-            for (int m = 0; m < 3; m++) {
+            for (int m = 0; m < CHARTED.size(); m++) {
                 html.raw("<td>");
-                if (lines.get(i)[m] == null) {
+                PodHistory.Line line = charts.get(m).lines().get(pod.key());
+                if (charts.get(m).unavailable() != null) {
+                    html.raw("<span class=\"bad\">").text(charts.get(m).unavailable()).raw("</span>");
+                } else if (line == null) {
                     html.raw("<span class=\"note\">no samples</span>");
                 } else {
-                    LineChart.render(html, charts[m][0], charts[m][1], span,
-                            List.of(new LineChart.Series(name, lines.get(i)[m])), top[m]);
+                    LineChart.render(html, legends[m][0], legends[m][1], span,
+                            List.of(new LineChart.Series(name, line.points())), top[m]);
                 }
                 html.raw("</td>");
             }
@@ -211,14 +214,39 @@ public class StatusPage {
         html.raw("</table></section>");
     }
 
+    /**
+     * The three charts' lines, asked at once: in prometheus mode each is a range query, which the page waits for on
+     * its worker thread (StatusPageResource is @Blocking), bounded by adapter.prometheus.timeout. A chart the
+     * source cannot give says why in its cells; the rest of the page stands.
+     */
+    private List<Chart> charts(String namespace, List<InferencePod> shown, long now) {
+        List<Uni<Chart>> asked = new ArrayList<>(CHARTED.size());
+        for (ServedMetric metric : CHARTED) {
+            asked.add(history.lines(namespace, shown, metric, now - windowMillis, now, BUCKETS)
+                    .map(lines -> new Chart(lines, null))
+                    .onFailure(ValuesUnavailableException.class)
+                    .recoverWithItem(e -> new Chart(Map.of(), e.getMessage())));
+        }
+        return Uni.join().all(asked).andFailFast().await().indefinitely();
+    }
+
     private void leftOut(Html html, String namespace, String isvc, long now) {
         // The page is rendered on a worker thread (StatusPageResource is @Blocking): it may wait for the values,
         // which the source bounds by its own deadline (adapter.prometheus.timeout in prometheus mode).
-        Answer load = metrics.forInferenceService(namespace, isvc, ServedMetric.CONCURRENCY, LabelSelector.EVERYTHING,
-                now).await().indefinitely();
-        Answer cores = metrics.forInferenceService(namespace, isvc, ServedMetric.CPU, LabelSelector.EVERYTHING, now)
-                .await().indefinitely();
         html.raw("<section id=\"left-out\"><h2>Left out of the answers</h2>");
+        Answer load;
+        Answer cores;
+        try {
+            load = metrics.forInferenceService(namespace, isvc, ServedMetric.CONCURRENCY, LabelSelector.EVERYTHING,
+                    now).await().indefinitely();
+            cores = metrics.forInferenceService(namespace, isvc, ServedMetric.CPU, LabelSelector.EVERYTHING, now)
+                    .await().indefinitely();
+        } catch (ValuesUnavailableException e) {
+            // The engine cannot answer (prometheus mode): said here as the HPA gets it, not a failed page, which
+            // is where one looks when the HPA stops scaling.
+            html.raw("<p class=\"bad\">").text(e.getMessage()).raw("</p></section>");
+            return;
+        }
         int rows = 0;
         Html table = new Html();
         for (Map.Entry<String, String> e : load.leftOut().entrySet()) {

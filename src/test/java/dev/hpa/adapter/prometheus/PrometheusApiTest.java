@@ -15,13 +15,18 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The query client against a real Prometheus behind the mTLS + token front: GET and POST give the same answer, and
- * each broken answer is a failure with its outcome and a message that says what came.
+ * The query client against a real Prometheus behind the mTLS + token front: GET and POST give the same answer, a
+ * range query a point per step, and each broken answer is a failure with its outcome and a message that says what
+ * came.
  */
 class PrometheusApiTest {
 
@@ -118,5 +123,85 @@ class PrometheusApiTest {
         QueryFailure matrix = assertThrows(QueryFailure.class, () -> PrometheusApi.parse(200,
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}".getBytes()));
         assertEquals("the answer is a matrix result, not an instant vector", matrix.getMessage());
+    }
+
+    /** The status page asks for 30 steps of 333 ms: the engine must take the decimal seconds as meant. */
+    @Test
+    void aRangeQueryGivesAPointAtEveryStep() {
+        assumeTrue(PrometheusResource.unavailable() == null, PrometheusResource.unavailable());
+        long end = System.currentTimeMillis() / 1000 * 1000 + 333;
+        long start = end - 29 * 333;
+        List<PrometheusApi.Series> series = api(Map.of()).queryRange("label_replace(vector(42), \"pod\", \"p\", "
+                + "\"\", \"\")", start, end, 333).await().atMost(Duration.ofSeconds(10));
+        assertEquals(1, series.size());
+        assertEquals("p", series.get(0).labels().get("pod"));
+        assertEquals(30, series.get(0).atMillis().length);
+        for (int i = 0; i < 30; i++) {
+            assertEquals(start + i * 333L, series.get(0).atMillis()[i], "point " + i);
+            assertEquals(42, series.get(0).values()[i]);
+        }
+        assertTrue(PrometheusResource.front().seen().stream().anyMatch(s -> s.path().equals("/api/v1/query_range")));
+    }
+
+    @Test
+    void parsesAMatrix() {
+        byte[] body = """
+                {"status":"success","data":{"resultType":"matrix","result":[
+                {"metric":{"namespace":"ml","pod":"a","source":"vllm"},"values":[[1700000000.333,"8"],[1700000000.666,"7.5"]]},
+                {"metric":{"namespace":"ml","pod":"b"},"values":[[1700000000.666,"NaN"]]},
+                {"metric":{"pod":"c"},"values":[]}]}}
+                """.getBytes();
+        List<PrometheusApi.Series> series = PrometheusApi.parseRange(200, body);
+        assertEquals(3, series.size());
+        assertEquals(Map.of("namespace", "ml", "pod", "a", "source", "vllm"), series.get(0).labels());
+        assertEquals(List.of(1_700_000_000_333L, 1_700_000_000_666L),
+                java.util.Arrays.stream(series.get(0).atMillis()).boxed().toList());
+        assertEquals(List.of(8.0, 7.5), java.util.Arrays.stream(series.get(0).values()).boxed().toList());
+        assertTrue(Double.isNaN(series.get(1).values()[0]));
+        assertEquals(0, series.get(2).atMillis().length);
+        assertEquals(List.of(), PrometheusApi.parseRange(200,
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}".getBytes()));
+    }
+
+    static Stream<Arguments> badRangeAnswers() {
+        return Stream.of(
+                Arguments.of("an instant vector where a range was asked for", 200,
+                        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}",
+                        Outcome.BAD_ANSWER, "the answer is a vector result, not a matrix (series over time)"),
+                Arguments.of("no result type", 200, "{\"status\":\"success\",\"data\":{}}",
+                        Outcome.BAD_ANSWER, "the answer is a missing result, not a matrix (series over time)"),
+                Arguments.of("a series with an instant value instead of values", 200,
+                        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                                + "{\"metric\":{\"pod\":\"a\"},\"value\":[1,\"1\"]}]}}",
+                        Outcome.BAD_ANSWER, "a series without its values: \"{\"metric\":{\"pod\":\"a\"},"
+                                + "\"value\":[1,\"1\"]}\""),
+                Arguments.of("a point whose value is a number, not Go's string", 200,
+                        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                                + "{\"metric\":{},\"values\":[[1,\"1\"],[2,3]]}]}}",
+                        Outcome.BAD_ANSWER, "a point that is not a [time, \"value\"] pair: \"[2,3]\""),
+                Arguments.of("a value that is not a number", 200,
+                        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                                + "{\"metric\":{},\"values\":[[1,\"many\"]]}]}}",
+                        Outcome.BAD_ANSWER, "a value that is not a number: many"),
+                Arguments.of("too many points: the engine's own error", 400,
+                        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"exceeded maximum "
+                                + "resolution of 11,000 points per timeseries. Try decreasing the query resolution "
+                                + "(?step=XX)\"}",
+                        Outcome.HTTP_ERROR, "HTTP 400: bad_data: exceeded maximum resolution of 11,000 points per "
+                                + "timeseries. Try decreasing the query resolution (?step=XX)"),
+                Arguments.of("a gateway's page", 200, "<html><body>Bad Gateway</body></html>",
+                        Outcome.BAD_ANSWER, "HTTP 200: not the Prometheus API's JSON: \"<html><body>Bad Gateway"
+                                + "</body></html>\""),
+                Arguments.of("an auth proxy's refusal", 403, "Forbidden\n",
+                        Outcome.CREDENTIALS, "HTTP 403 (refused the adapter's credentials: check "
+                                + "adapter.prometheus.bearer-token-file, client-cert-file and headers): \"Forbidden\""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRangeAnswers")
+    void aBadRangeAnswerSaysWhatCame(String what, int status, String body, Outcome outcome, String message) {
+        QueryFailure e = assertThrows(QueryFailure.class, () -> PrometheusApi.parseRange(status, body.getBytes()));
+        assertEquals(outcome, e.outcome(), what);
+        assertEquals(message, e.getMessage(), what);
     }
 }
