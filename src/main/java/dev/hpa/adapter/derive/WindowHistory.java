@@ -15,12 +15,12 @@ import java.util.Map;
  * The charts from the adapter's own windows ({@code adapter.source=scrape}): each step the time-weighted average
  * of the observations kept, in memory. Answers at once.
  */
-final class WindowHistory implements PodHistory {
+public final class WindowHistory implements PodHistory {
 
     private final SampleStore store;
     private final CpuStore cpu;
 
-    WindowHistory(SampleStore store, CpuStore cpu) {
+    public WindowHistory(SampleStore store, CpuStore cpu) {
         this.store = store;
         this.cpu = cpu;
     }

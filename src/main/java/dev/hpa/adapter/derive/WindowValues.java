@@ -17,7 +17,7 @@ import java.util.List;
  * Values from the adapter's own windows ({@code adapter.source=scrape}): the pods' scraped pages and the kubelets'
  * CPU, in memory. Answers at once; nothing here waits.
  */
-final class WindowValues implements PodValues {
+public final class WindowValues implements PodValues {
 
     private static final Uni<Void> DONE = Uni.createFrom().voidItem();
 
@@ -27,7 +27,7 @@ final class WindowValues implements PodValues {
     private final long burstMillis;
     private final DistributionSummary servedAge;
 
-    WindowValues(SampleStore store, CpuStore cpu, AdapterConfig config, MeterRegistry registry) {
+    public WindowValues(SampleStore store, CpuStore cpu, AdapterConfig config, MeterRegistry registry) {
         this.store = store;
         this.cpu = cpu;
         this.stableMillis = config.window().stable().toMillis();

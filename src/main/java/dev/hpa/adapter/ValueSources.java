@@ -1,6 +1,10 @@
-package dev.hpa.adapter.derive;
+package dev.hpa.adapter;
 
 import dev.hpa.adapter.config.AdapterConfig;
+import dev.hpa.adapter.derive.PodHistory;
+import dev.hpa.adapter.derive.PodValues;
+import dev.hpa.adapter.derive.WindowHistory;
+import dev.hpa.adapter.derive.WindowValues;
 import dev.hpa.adapter.prometheus.PrometheusValues;
 import dev.hpa.adapter.window.CpuStore;
 import dev.hpa.adapter.window.SampleStore;
@@ -10,9 +14,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 
-/** The {@link PodValues} and the {@link PodHistory} that {@code adapter.source} names. */
+/**
+ * The {@link PodValues} and the {@link PodHistory} that {@code adapter.source} names. Here, above both sources,
+ * so that {@code derive} (what an answer is) does not depend on {@code prometheus} (one way to get its numbers).
+ */
 @ApplicationScoped
-class ValueSource {
+class ValueSources {
 
     /** In prometheus mode, the one client of the engine: the values and the charts share it. */
     private PrometheusValues prometheus;
