@@ -58,6 +58,11 @@ public interface AdapterConfig {
     @WithDefault("scrape")
     Source source();
 
+    /** The kubelets are read for CPU in scrape mode, and in any mode for the resource metrics API. */
+    default boolean readsKubelets() {
+        return source() == Source.SCRAPE || metricsApi().enabled();
+    }
+
     Prometheus prometheus();
 
     enum Source {

@@ -70,7 +70,7 @@ public class KubeletScheduler {
         this.nodes = nodes;
         this.registry = registry;
         this.intervalMillis = config.kubelet().interval().toMillis();
-        this.reading = config.source() == AdapterConfig.Source.SCRAPE || config.metricsApi().enabled();
+        this.reading = config.readsKubelets();
         this.client = new KubeletClient(vertx, clock, config, kubernetes.getConfiguration(),
                 Path.of(Config.KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH));
         successes = reads("success");

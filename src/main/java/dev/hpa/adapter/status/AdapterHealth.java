@@ -1,5 +1,6 @@
 package dev.hpa.adapter.status;
 
+import dev.hpa.adapter.config.AdapterConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,8 +21,9 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The adapter's own health as the status page shows it, from what it already measures (its self-metrics): pod
- * and kubelet scrapes by outcome, since start and over the last minute, and how fast the API answered. The totals
+ * The adapter's own health as the status page shows it, from what it already measures (its self-metrics): the
+ * reads behind the values (pod scrapes, or PromQL queries in prometheus mode) and the kubelet reads by outcome,
+ * since start and over the last minute, and how fast the API answered. The totals
  * are sampled every {@value #SAMPLE_MILLIS} ms (a few counter reads), so the last minute's rates need no history
  * of their own. Only aggregates: no pod, namespace or node name, so any caller of any page may see them.
  */
@@ -48,16 +50,25 @@ public class AdapterHealth {
     /** API answers of one route (a path template, never a path), since start. */
     public record Route(String uri, long count, double meanMillis, double maxMillis) {}
 
-    public record Summary(Scrapes pods, Scrapes kubelets, List<Route> api) {}
+    /**
+     * @param values   the reads behind the values: pod scrapes, or PromQL queries in prometheus mode
+     * @param kubelets kubelet reads; null when the kubelets are not read ({@link AdapterConfig#readsKubelets()})
+     */
+    public record Summary(Scrapes values, Scrapes kubelets, List<Route> api) {}
 
     private final MeterRegistry registry;
+    private final String valuesCounter;
+    private final boolean kubeletsRead;
     private final Vertx vertx;
     private final Clock clock;
     private final Deque<Totals> samples = new ArrayDeque<>();
     private long timer = -1;
 
-    public AdapterHealth(MeterRegistry registry, Vertx vertx, Clock clock) {
+    public AdapterHealth(MeterRegistry registry, Vertx vertx, Clock clock, AdapterConfig config) {
         this.registry = registry;
+        this.valuesCounter = config.source() == AdapterConfig.Source.SCRAPE ? "adapter.scrapes"
+                : "adapter.prometheus.queries";
+        this.kubeletsRead = config.readsKubelets();
         this.vertx = vertx;
         this.clock = clock;
     }
@@ -74,7 +85,7 @@ public class AdapterHealth {
     }
 
     synchronized void sample() {
-        Map<String, Long> pods = outcomes("adapter.scrapes");
+        Map<String, Long> pods = outcomes(valuesCounter);
         Map<String, Long> kubelets = outcomes("adapter.kubelet.scrapes");
         samples.addLast(new Totals(clock.millis(), ok(pods), failed(pods), ok(kubelets), failed(kubelets)));
         while (samples.size() > SAMPLES) {
@@ -83,7 +94,7 @@ public class AdapterHealth {
     }
 
     public synchronized Summary summary() {
-        Map<String, Long> pods = outcomes("adapter.scrapes");
+        Map<String, Long> pods = outcomes(valuesCounter);
         Map<String, Long> kubelets = outcomes("adapter.kubelet.scrapes");
         Totals now = new Totals(clock.millis(), ok(pods), failed(pods), ok(kubelets), failed(kubelets));
         Totals then = samples.isEmpty() ? null : samples.peekFirst();
@@ -93,7 +104,7 @@ public class AdapterHealth {
                 (long) (now.podFailed() - then.podFailed()), seconds) : new Scrapes(pods, -1, -1, seconds);
         Scrapes kubeletScrapes = minute ? new Scrapes(kubelets, (long) (now.kubeletOk() - then.kubeletOk()),
                 (long) (now.kubeletFailed() - then.kubeletFailed()), seconds) : new Scrapes(kubelets, -1, -1, seconds);
-        return new Summary(podScrapes, kubeletScrapes, api());
+        return new Summary(podScrapes, kubeletsRead ? kubeletScrapes : null, api());
     }
 
     private Map<String, Long> outcomes(String counter) {

@@ -66,6 +66,8 @@ public class StatusPage {
     private final AdapterHealth health;
     private final Clock clock;
     private final long windowMillis;
+    /** Pods are scraped; in prometheus mode the engine is queried instead. */
+    private final boolean scraping;
 
     public StatusPage(PodIndex pods, PodHistory history, CpuStore cpu, PodMetrics metrics,
             ProposalHistory proposals, AdapterHealth health, Clock clock, AdapterConfig config) {
@@ -77,6 +79,7 @@ public class StatusPage {
         this.health = health;
         this.clock = clock;
         this.windowMillis = config.window().stable().toMillis();
+        this.scraping = config.source() == AdapterConfig.Source.SCRAPE;
     }
 
     /** The page; 404 when no watched pod belongs to the InferenceService and no HPA reads it. */
@@ -281,11 +284,13 @@ public class StatusPage {
     private void adapter(Html html, List<InferencePod> shown, long now) {
         AdapterHealth.Summary summary = health.summary();
         html.raw("<section id=\"adapter\"><h2>The adapter</h2>");
-        scrapes(html, "Pod scrapes", summary.pods());
-        scrapes(html, "Kubelet reads", summary.kubelets());
+        scrapes(html, scraping ? "Pod scrapes" : "PromQL queries", summary.values());
+        if (summary.kubelets() != null) {
+            scrapes(html, "Kubelet reads", summary.kubelets());
+        }
         TreeSet<String> nodes = new TreeSet<>();
         shown.forEach(p -> {
-            if (p.ready() && p.nodeName() != null) {
+            if (summary.kubelets() != null && p.ready() && p.nodeName() != null) {
                 nodes.add(p.nodeName());
             }
         });

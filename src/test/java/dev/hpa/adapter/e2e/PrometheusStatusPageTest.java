@@ -125,9 +125,12 @@ class PrometheusStatusPageTest {
 
         // What a view costs the engine: one range query per chart, besides the left-out table's instant queries.
         PrometheusResource.front().clearSeen();
-        Api.https().get(path(ns)).then().statusCode(200);
+        String page = Api.https().get(path(ns)).then().statusCode(200).extract().asString();
         List<PrometheusFront.Seen> seen = PrometheusResource.front().seen();
         assertEquals(3, seen.stream().filter(s -> s.path().equals("/api/v1/query_range")).count(), seen.toString());
+        // The adapter's health in this mode: its queries, not scrapes it does not make.
+        assertTrue(page.contains("<b>PromQL queries</b>: "), page);
+        assertTrue(!page.contains("Pod scrapes"), page);
     }
 
     enum Fault {

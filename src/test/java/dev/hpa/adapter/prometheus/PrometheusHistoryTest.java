@@ -27,7 +27,7 @@ class PrometheusHistoryTest {
 
     static InferencePod pod(String name) {
         return new InferencePod(new PodKey("ml", name), "uid-" + name, Map.of(), "10.0.0.1", true, null, null, "model",
-                null, 0, null);
+                null, 0, null, Long.MIN_VALUE);
     }
 
     static PrometheusApi.Series series(Map<String, String> labels, long[] at, double... values) {
