@@ -18,8 +18,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +65,7 @@ final class PrometheusApi {
     private final String rangeUrl;
     private final Map<String, String> headers;
     private final TokenFile token;
+    private final TlsFiles tls;
     private final long timeoutMillis;
     private final int postAboveBytes;
     private final int maxBodyBytes;
@@ -98,9 +97,11 @@ final class PrometheusApi {
                 .setDecompressionSupported(false);
         if (url.startsWith("https:")) {
             options.setSsl(true).setForceSni(true).setVerifyHost(true);
-            config.caFile().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca)));
-            config.clientCertFile().ifPresent(cert -> options.setKeyCertOptions(new PemKeyCertOptions()
-                    .setCertPath(cert).setKeyPath(config.clientKeyFile().orElseThrow())));
+        }
+        // The CA and client certificate files, read again when they change: see TlsFiles.
+        this.tls = TlsFiles.of(url, config, registry);
+        if (tls != null) {
+            tls.applyTo(options);
         }
         this.client = vertx.httpClientBuilder().with(options)
                 .with(new PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(64))
@@ -187,6 +188,11 @@ final class PrometheusApi {
         } catch (IOException e) {
             exchange.fail(Outcome.CREDENTIALS, "cannot read adapter.prometheus.bearer-token-file " + token.path()
                     + ": " + e.getMessage());
+            return;
+        }
+        String tlsProblem = tls == null ? null : tls.refresh(client);
+        if (tlsProblem != null) {
+            exchange.fail(Outcome.CREDENTIALS, tlsProblem);
             return;
         }
         boolean post = form.length() > postAboveBytes;

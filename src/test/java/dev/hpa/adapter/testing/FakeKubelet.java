@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * --authentication-token-webhook}, and the page in the kubelet's exact format: {@code [STABLE]} HELP texts, Go
  * number spelling, and the stats time in milliseconds on every CPU and memory sample.
  *
+ * <p>It also serves {@code /metrics/cadvisor}, which Prometheus scrapes for {@code container_cpu_usage_seconds_total}:
+ * per container, plus what real cAdvisor adds and a per-pod CPU sum must not count twice: the pod's own cgroup
+ * ({@code container=""}, every container and the sandbox together), the pause container ({@code container="POD"},
+ * as CRI-O and dockershim label it), the root cgroup and a system slice (no namespace or pod).
+ *
  * <p>CPU counters grow at the cores each container is set to use; the stats (values and their timestamp) are
  * refreshed every {@link #statsEvery}, as the kubelet's housekeeping does, so a read between refreshes repeats
  * the last timestamp. The served rate is the ground truth.
@@ -47,6 +52,10 @@ public final class FakeKubelet implements AutoCloseable {
     private volatile Duration statsEvery = Duration.ZERO;
     private volatile long statsAtMillis;
     private volatile double nodeCoreSeconds;
+    private volatile double systemCoreSeconds;
+    /** Cores each pod's pause container uses: about nothing in a cluster, more where a test must see it left out. */
+    private volatile double sandboxCores;
+    private final Map<String, Double> sandboxCoreSeconds = new ConcurrentHashMap<>();
     private volatile int status = 200;
     private volatile boolean garbage;
     private volatile Duration delay = Duration.ZERO;
@@ -120,6 +129,13 @@ public final class FakeKubelet implements AutoCloseable {
         c.startMillis = System.currentTimeMillis();
     }
 
+    /** Every pod's pause container uses {@code cores} from now on; its pod cgroup counts them too. */
+    public FakeKubelet sandboxCores(double cores) {
+        refresh(System.currentTimeMillis());
+        this.sandboxCores = cores;
+        return this;
+    }
+
     /** Serves the pod without pod_cpu_usage_seconds_total, as kubelets before 1.23 do. */
     public void withoutPodSeries(String namespace, String pod) {
         withoutPodSeries.put(namespace + "/" + pod, true);
@@ -189,10 +205,11 @@ public final class FakeKubelet implements AutoCloseable {
             request.response().setStatusCode(401).end("Unauthorized");
             return;
         }
-        if (!"/metrics/resource".equals(request.path())) {
+        if (!"/metrics/resource".equals(request.path()) && !"/metrics/cadvisor".equals(request.path())) {
             request.response().setStatusCode(404).end("404 page not found\n");
             return;
         }
+        boolean cadvisor = "/metrics/cadvisor".equals(request.path());
         Runnable answer = () -> {
             if (status != 200) {
                 request.response().setStatusCode(status).end(status == 401 ? "Unauthorized"
@@ -200,7 +217,8 @@ public final class FakeKubelet implements AutoCloseable {
                                 + "resource=nodes, subresource(s)=[metrics])\n");
                 return;
             }
-            String body = garbage ? "<html><body>503 Service Unavailable</body></html>\n" : page();
+            String body = garbage ? "<html><body>503 Service Unavailable</body></html>\n"
+                    : cadvisor ? cadvisorPage() : page();
             request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(body);
         };
         if (delay.isZero()) {
@@ -220,7 +238,12 @@ public final class FakeKubelet implements AutoCloseable {
             c.coreSeconds += c.cores * seconds;
             nodeCoreSeconds += c.cores * seconds;
         }
+        for (String pod : pods()) {
+            sandboxCoreSeconds.merge(pod, sandboxCores * seconds, Double::sum);
+            nodeCoreSeconds += sandboxCores * seconds;
+        }
         nodeCoreSeconds += 0.1 * seconds; // the system's own use
+        systemCoreSeconds += 0.1 * seconds;
         statsAtMillis = now;
     }
 
@@ -257,6 +280,76 @@ public final class FakeKubelet implements AutoCloseable {
     }
 
     /**
+     * The page Prometheus scrapes at {@code /metrics/cadvisor}, as kubelets with the systemd cgroup driver write it:
+     * cAdvisor's HELP texts, labels in its (sorted) order, {@code cpu="total"}, and the stats time on each sample.
+     */
+    synchronized String cadvisorPage() {
+        refresh(System.currentTimeMillis());
+        long at = statsAtMillis;
+        TextPage page = new TextPage(TextPage.Numbers.GO, false, null);
+        page.family("container_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed in seconds.");
+        page.sample("container_cpu_usage_seconds_total", cgroup("", "/", "", "", "", ""), nodeCoreSeconds, at);
+        page.sample("container_cpu_usage_seconds_total", cgroup("", "/system.slice/kubelet.service", "", "", "", ""),
+                systemCoreSeconds, at);
+        for (String pod : pods()) {
+            String[] key = pod.split("/", 2);
+            String slice = podSlice(pod);
+            String sandboxId = containerId(pod + "/POD");
+            double podTotal = sandboxCoreSeconds.getOrDefault(pod, 0.0);
+            for (FakeContainer c : containers) {
+                if (c.key().equals(pod)) {
+                    String id = containerId(pod + "/" + c.container);
+                    page.sample("container_cpu_usage_seconds_total", cgroup(c.container,
+                            slice + "/crio-" + id + ".scope", "quay.io/kserve/" + c.container + ":v0.14.0", id,
+                            key[0], key[1]), c.coreSeconds, at);
+                    podTotal += c.podCoreSeconds();
+                }
+            }
+            page.sample("container_cpu_usage_seconds_total", cgroup("POD", slice + "/crio-" + sandboxId + ".scope",
+                    "registry.k8s.io/pause:3.10", sandboxId, key[0], key[1]), sandboxCoreSeconds.getOrDefault(pod,
+                    0.0), at);
+            page.sample("container_cpu_usage_seconds_total", cgroup("", slice, "", "", key[0], key[1]), podTotal, at);
+        }
+        page.family("container_memory_working_set_bytes", "gauge", "Current working set in bytes.");
+        containers.forEach(c -> page.sample("container_memory_working_set_bytes", cgroup(c.container,
+                podSlice(c.key()) + "/crio-" + containerId(c.key() + "/" + c.container) + ".scope",
+                "quay.io/kserve/" + c.container + ":v0.14.0", containerId(c.key() + "/" + c.container), c.namespace,
+                c.pod).replace(",cpu=\"total\"", ""), MEMORY_BYTES, at));
+        page.family("machine_cpu_cores", "gauge", "Number of logical CPU cores.");
+        page.sample("machine_cpu_cores", "boot_id=\"6d0c5e5e-1b0f-4f0e-9a57-3c1c2b8e8f10\",machine_id=\"\",system_uuid=\"\"",
+                8);
+        return page.finish();
+    }
+
+    /** cAdvisor's labels of one cgroup, in its order. */
+    private static String cgroup(String container, String id, String image, String name, String namespace,
+            String pod) {
+        return "container=\"" + container + "\",cpu=\"total\",id=\"" + id + "\",image=\"" + image + "\",name=\""
+                + name + "\",namespace=\"" + namespace + "\",pod=\"" + pod + "\"";
+    }
+
+    /** The pod's cgroup under the systemd driver: its UID with underscores, in the burstable QoS slice. */
+    private static String podSlice(String pod) {
+        String uid = java.util.UUID.nameUUIDFromBytes(pod.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString().replace('-', '_');
+        return "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + uid + ".slice";
+    }
+
+    /** A 64-hex container ID, stable per container. */
+    private static String containerId(String container) {
+        String half = java.util.UUID.nameUUIDFromBytes(container.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString().replace("-", "");
+        return half + half;
+    }
+
+    /** Every pod with a container here, as namespace/name. */
+    private java.util.Set<String> pods() {
+        java.util.Set<String> pods = new java.util.TreeSet<>();
+        containers.forEach(c -> pods.add(c.key()));
+        return pods;
+    }
+
+    /**
      * The pod cgroup's counter, by its label text. It keeps counting across a container restart, as the pod's
      * cgroup does, so it is the sum of what every container ever used: tracked here as containers' totals plus
      * what restarted containers had used before.
@@ -268,6 +361,10 @@ public final class FakeKubelet implements AutoCloseable {
                 totals.merge("namespace=\"" + c.namespace + "\",pod=\"" + c.pod + "\"", c.podCoreSeconds(), Double::sum);
             }
         }
+        sandboxCoreSeconds.forEach((pod, seconds) -> {
+            String[] key = pod.split("/", 2);
+            totals.computeIfPresent("namespace=\"" + key[0] + "\",pod=\"" + key[1] + "\"", (labels, sum) -> sum + seconds);
+        });
         return totals;
     }
 
@@ -309,6 +406,10 @@ public final class FakeKubelet implements AutoCloseable {
 
         double podCoreSeconds() {
             return usedBeforeRestarts + coreSeconds;
+        }
+
+        String key() {
+            return namespace + "/" + pod;
         }
     }
 }

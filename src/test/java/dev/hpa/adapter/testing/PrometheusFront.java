@@ -27,7 +27,7 @@ public final class PrometheusFront implements AutoCloseable {
     public record Seen(String method, String path, MultiMap headers, String clientSubject) {}
 
     private final Vertx vertx = Vertx.vertx();
-    private final HttpServerOptions options;
+    private volatile HttpServerOptions options;
     private final HttpClient upstream;
     private final int upstreamPort;
     private final int port;
@@ -48,13 +48,37 @@ public final class PrometheusFront implements AutoCloseable {
             String token) {
         this.upstreamPort = upstreamPort;
         this.expectedToken = token;
-        this.options = new HttpServerOptions().setSsl(true).setHost("127.0.0.1")
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile.certFile().toString())
-                        .setKeyPath(certFile.keyFile().toString()))
-                .setTrustOptions(new PemTrustOptions().addCertPath(clientCa.toString()))
-                .setClientAuth(ClientAuth.REQUIRED);
+        this.options = options(certFile, clientCa);
         this.upstream = vertx.createHttpClient();
         this.port = listen(0);
+    }
+
+    private static HttpServerOptions options(TestCertificates.PemFiles certFile, java.nio.file.Path clientCa) {
+        // Read now, not at each handshake, so that a test can rewrite the files the adapter reads at the same paths.
+        return new HttpServerOptions().setSsl(true).setHost("127.0.0.1")
+                .setKeyCertOptions(new PemKeyCertOptions().setCertValue(read(certFile.certFile()))
+                        .setKeyValue(read(certFile.keyFile())))
+                .setTrustOptions(new PemTrustOptions().addCertValue(read(clientCa)))
+                .setClientAuth(ClientAuth.REQUIRED);
+    }
+
+    private static Buffer read(java.nio.file.Path file) {
+        try {
+            return Buffer.buffer(java.nio.file.Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Restarts as an engine does after its certificate was rotated: serves {@code certFile}, accepts clients of
+     * {@code clientCa} only, and closes every open connection, so each client's next query makes a new handshake.
+     */
+    public synchronized void restart(TestCertificates.PemFiles certFile, java.nio.file.Path clientCa)
+            throws Exception {
+        options = options(certFile, clientCa);
+        goDown();
+        listen(port);
     }
 
     private int listen(int port) {

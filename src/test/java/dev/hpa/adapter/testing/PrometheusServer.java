@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real Prometheus (Debian's {@code prometheus} package) on a free local port, scraping the stand-in pods every
  * second. Targets come from a file_sd file that {@link #scrape} rewrites (Prometheus watches it), each labelled
- * with the namespace and pod name a PodMonitor would give it. Its TSDB lives under {@code target/}.
+ * with the namespace and pod name a PodMonitor would give it. Stand-in kubelets ({@link #scrapeKubelet}) are
+ * scraped at {@code /metrics/cadvisor} the way kube-prometheus-stack's kubelet ServiceMonitor does it. Its TSDB
+ * lives under {@code target/}.
  */
 public final class PrometheusServer implements AutoCloseable {
 
@@ -30,6 +32,7 @@ public final class PrometheusServer implements AutoCloseable {
     private final Path home;
     private final int port;
     private final Map<String, String> targets = new ConcurrentHashMap<>();
+    private final Map<String, String> kubelets = new ConcurrentHashMap<>();
 
     private PrometheusServer(Process process, Path home, int port) {
         this.process = process;
@@ -51,6 +54,14 @@ public final class PrometheusServer implements AutoCloseable {
                     .resolve("run-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             Files.createDirectories(home);
             Files.writeString(home.resolve("targets.json"), "[]");
+            Files.writeString(home.resolve("kubelets.json"), "[]");
+            Path kubeletCa = ServingCertificateResource.KUBELET_CA.writeCertificate(home.resolve("kubelet-ca.crt"));
+            Path kubeletToken = Files.writeString(home.resolve("kubelet-token"), FakeKubelet.TOKEN);
+            // The kubelet job is kube-prometheus-stack's kubelet ServiceMonitor (the cAdvisor endpoint) in plain
+            // Prometheus: HTTPS with the service-account token, and honor_labels, because its targets come from the
+            // kubelet Service's endpoints and carry namespace="kube-system"; without it the page's own namespace and
+            // pod labels would land in exported_namespace and exported_pod, and no per-pod query would find them.
+            // (kube-prometheus-stack skips verifying the kubelets' certificates; this verifies them against their CA.)
             Files.writeString(home.resolve("prometheus.yml"), """
                     global:
                       scrape_interval: 1s
@@ -60,7 +71,23 @@ public final class PrometheusServer implements AutoCloseable {
                       file_sd_configs:
                       - files: ['%s']
                         refresh_interval: 1s
-                    """.formatted(home.resolve("targets.json").toAbsolutePath()));
+                    - job_name: kubelet
+                      honor_labels: true
+                      honor_timestamps: true
+                      metrics_path: /metrics/cadvisor
+                      scheme: https
+                      authorization:
+                        credentials_file: '%s'
+                      tls_config:
+                        ca_file: '%s'
+                      file_sd_configs:
+                      - files: ['%s']
+                        refresh_interval: 1s
+                      relabel_configs:
+                      - source_labels: [__metrics_path__]
+                        target_label: metrics_path
+                    """.formatted(home.resolve("targets.json").toAbsolutePath(), kubeletToken.toAbsolutePath(),
+                    kubeletCa.toAbsolutePath(), home.resolve("kubelets.json").toAbsolutePath()));
             int port = freePort();
             Process process = new ProcessBuilder(binary, "--config.file=" + home.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + home.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
@@ -114,14 +141,28 @@ public final class PrometheusServer implements AutoCloseable {
         targets.put(namespace + "/" + pod, """
                 {"targets": ["127.0.0.1:%d"], "labels": {"namespace": "%s", "pod": "%s"}}""".formatted(port,
                 namespace, pod));
+        write("targets.json", targets);
+    }
+
+    /**
+     * Scrape a kubelet's {@code /metrics/cadvisor} on 127.0.0.1:{@code port}, with the labels the ServiceMonitor's
+     * endpoints give it: the kubelet Service's namespace and name, and the node.
+     */
+    public synchronized void scrapeKubelet(String node, int port) {
+        kubelets.put(node, """
+                {"targets": ["127.0.0.1:%d"], "labels": {"namespace": "kube-system", "service": "kubelet", \
+                "endpoint": "https-metrics", "node": "%s"}}""".formatted(port, node));
+        write("kubelets.json", kubelets);
+    }
+
+    private void write(String file, Map<String, String> entries) {
         StringJoiner all = new StringJoiner(",\n", "[\n", "\n]");
-        targets.values().forEach(all::add);
+        entries.values().forEach(all::add);
         try {
             // file_sd may read a half-written file; a rename is atomic.
-            Path next = home.resolve("targets.json.tmp");
+            Path next = home.resolve(file + ".tmp");
             Files.writeString(next, all.toString());
-            Files.move(next, home.resolve("targets.json"), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+            Files.move(next, home.resolve(file), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
