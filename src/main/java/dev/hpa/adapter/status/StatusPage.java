@@ -15,6 +15,7 @@ import dev.hpa.adapter.pods.PodKey;
 import dev.hpa.adapter.window.CpuStore;
 import dev.hpa.adapter.window.NodeSeries;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
@@ -240,10 +241,14 @@ public class StatusPage {
         Answer load;
         Answer cores;
         try {
-            load = metrics.forInferenceService(namespace, isvc, ServedMetric.CONCURRENCY, LabelSelector.EVERYTHING,
-                    now).await().indefinitely();
-            cores = metrics.forInferenceService(namespace, isvc, ServedMetric.CPU, LabelSelector.EVERYTHING, now)
-                    .await().indefinitely();
+            // Both at once: against an engine that hangs, the page waits one deadline here, not two.
+            Tuple2<Answer, Answer> both = Uni.combine().all().unis(
+                    metrics.forInferenceService(namespace, isvc, ServedMetric.CONCURRENCY, LabelSelector.EVERYTHING,
+                            now),
+                    metrics.forInferenceService(namespace, isvc, ServedMetric.CPU, LabelSelector.EVERYTHING, now))
+                    .asTuple().await().indefinitely();
+            load = both.getItem1();
+            cores = both.getItem2();
         } catch (ValuesUnavailableException e) {
             // The engine cannot answer (prometheus mode): said here as the HPA gets it, not a failed page, which
             // is where one looks when the HPA stops scaling.
