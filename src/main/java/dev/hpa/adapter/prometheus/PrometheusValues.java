@@ -11,9 +11,11 @@ import dev.hpa.adapter.pods.LabelSelector;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Values from a Prometheus-compatible engine ({@code adapter.source=prometheus}): one PromQL query per request's
@@ -37,31 +39,64 @@ public final class PrometheusValues implements PodValues {
             LabelSelector metricSelector, long nowMillis, PodReadings readings) {
         long second = Math.floorDiv(nowMillis, 1000);
         // CPU has no membership rule, as in scrape mode: its resolution cannot tell a moved load from a new one.
-        Restart restart = metric.cpu() ? null : Restart.of(pods, second * 1000, recipes.windowSeconds(metric),
-                recipes.shortestRangeSeconds());
-        long rangeSeconds = restart == null ? recipes.windowSeconds(metric) : restart.rangeSeconds();
-        String query = recipes.query(metric, namespace, rangeSeconds);
+        Restart restart = metric.cpu() ? null : restart(pods, metric, second);
+        return ask(namespace, metric, restart, second).flatMap(byPod -> {
+            if (restart != null) {
+                // A pod the engine has no series for yet is not answering: as in scrape mode it restarts nobody's
+                // window, or one new pod would leave every other pod out, and the HPA without a value at all.
+                List<InferencePod> answering = new ArrayList<>(pods.size());
+                for (InferencePod pod : pods) {
+                    if (byPod.containsKey(pod.key().name())) {
+                        answering.add(pod);
+                    }
+                }
+                Restart byAnswering = restart(answering, metric, second);
+                if (!Objects.equals(byAnswering, restart)) {
+                    return ask(namespace, metric, byAnswering, second).map(again -> {
+                        fill(pods, metric, metricSelector, byAnswering, again, second, readings);
+                        return null;
+                    });
+                }
+            }
+            fill(pods, metric, metricSelector, restart, byPod, second, readings);
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    private Restart restart(List<InferencePod> pods, ServedMetric metric, long second) {
+        return Restart.of(pods, second * 1000, recipes.windowSeconds(metric), recipes.shortestRangeSeconds());
+    }
+
+    private long rangeSeconds(ServedMetric metric, Restart restart) {
+        return restart == null ? recipes.windowSeconds(metric) : restart.rangeSeconds();
+    }
+
+    /** Each pod's series of the query for {@code metric} over the range {@code restart} leaves, by pod name. */
+    private Uni<Map<String, PrometheusApi.Sample>> ask(String namespace, ServedMetric metric, Restart restart,
+            long second) {
+        String query = recipes.query(metric, namespace, rangeSeconds(metric, restart));
         return api.query(query, second)
                 .onFailure(QueryFailure.class).transform(failure -> new ValuesUnavailableException(
                         "the metric " + metric.metricName() + " cannot be read from " + api.queryUrl() + ": "
                                 + failure.getMessage() + " (query: " + query + ")"))
-                .map(samples -> {
-                    Map<String, PrometheusApi.Sample> byPod = byPod(namespace, samples);
-                    for (InferencePod pod : pods) {
-                        PrometheusApi.Sample sample = byPod.get(pod.key().name());
-                        String reason = restart == null ? null : restart.reasonLeftOut(pod);
-                        if (reason == null) {
-                            reason = reasonLeftOut(pod, metric, sample, metricSelector, rangeSeconds, second * 1000);
-                        }
-                        if (reason != null) {
-                            readings.leaveOut(pod, reason);
-                        } else {
-                            readings.add(pod, sample.labels().get("source"), sample.value(), sample.atMillis(),
-                                    rangeSeconds);
-                        }
-                    }
-                    return null;
-                });
+                .map(samples -> byPod(namespace, samples));
+    }
+
+    private void fill(List<InferencePod> pods, ServedMetric metric, LabelSelector metricSelector, Restart restart,
+            Map<String, PrometheusApi.Sample> byPod, long second, PodReadings readings) {
+        long rangeSeconds = rangeSeconds(metric, restart);
+        for (InferencePod pod : pods) {
+            PrometheusApi.Sample sample = byPod.get(pod.key().name());
+            String reason = restart == null ? null : restart.reasonLeftOut(pod);
+            if (reason == null) {
+                reason = reasonLeftOut(pod, metric, sample, metricSelector, rangeSeconds, second * 1000);
+            }
+            if (reason != null) {
+                readings.leaveOut(pod, reason);
+            } else {
+                readings.add(pod, sample.labels().get("source"), sample.value(), sample.atMillis(), rangeSeconds);
+            }
+        }
     }
 
     /**

@@ -233,6 +233,28 @@ class PrometheusSourceTest {
     }
 
     /**
+     * A new pod the engine has no series for yet must not restart the others' windows: that would leave them
+     * out for two scrape intervals while it has no value either, and the HPA with no value at all.
+     */
+    @Test
+    void aPodWithoutASeriesYetDoesNotEmptyTheAnswer() throws InterruptedException {
+        String ns = "prom-join";
+        pod(ns, "serving", "join", Format.VLLM, 4);
+        String list = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + ns + "/pods/*/concurrency";
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Api.https().get(list).statusCode() == 200);
+
+        pods.ready(ns, "joining", "join", pods.loaded(Format.VLLM, 4, Duration.ofMillis(200))); // not scraped yet
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos(); // beyond the 3 s a restart would last
+        while (System.nanoTime() < until) {
+            Response answer = Api.https().get(list);
+            assertEquals(200, answer.statusCode(), () -> "while a pod joined: " + answer.asString());
+            assertEquals(Set.of("serving"), values(answer).keySet());
+            Thread.sleep(100);
+        }
+    }
+
+    /**
      * The explain answer and the Events read the same values as the HPA in this mode: the engine's numbers, the
      * informer's membership, the engine's reasons, and its failure as the HPA would meet it.
      */
