@@ -182,26 +182,27 @@ public final class PodScraper {
             attempt.fail(tooLarge(attempt.where, declared + " bytes"));
             return;
         }
-        Buffer body = Buffer.buffer();
+        long length = declared == null ? -1 : parseLong(declared);
+        Body body = new Body(length > 0 ? (int) length : INITIAL_BODY_BYTES);
         response.handler(chunk -> {
             if (attempt.done) {
                 return;
             }
             // Cap the body: a pod serving a 200 MB page must cost one failed scrape, not the heap.
-            if (body.length() + chunk.length() > maxBodyBytes) {
+            if (body.length + chunk.length() > maxBodyBytes) {
                 attempt.fail(tooLarge(attempt.where, "more than " + maxBodyBytes + " bytes"));
                 return;
             }
-            body.appendBuffer(chunk);
+            body.append(chunk);
         });
         response.endHandler(end -> {
             String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
             if (!gzip) {
-                attempt.succeed(new Page(contentType, body.getBytes(), body.length(), atMillis));
+                attempt.succeed(new Page(contentType, body.bytes, body.length, atMillis));
                 return;
             }
             try {
-                byte[] page = gunzip(body.getBytes(), maxBodyBytes);
+                byte[] page = gunzip(body.bytes, body.length, maxBodyBytes);
                 if (page == null) {
                     attempt.fail(tooLarge(attempt.where, "a gzip body that inflates to more than " + maxBodyBytes
                             + " bytes"));
@@ -216,10 +217,35 @@ public final class PodScraper {
     }
 
     /** The inflated body, or null when it would be longer than {@code max}: inflating stops one byte past it. */
-    static byte[] gunzip(byte[] compressed, int max) throws IOException {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+    static byte[] gunzip(byte[] compressed, int length, int max) throws IOException {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed, 0, length))) {
             byte[] page = in.readNBytes(max + 1);
             return page.length > max ? null : page;
+        }
+    }
+
+    /** A page without Content-Length (chunked) starts here and doubles; most pages of a few KB fit. */
+    static final int INITIAL_BODY_BYTES = 8192;
+
+    /**
+     * The body as it arrives, in one array sized from Content-Length when the pod sends one: the page is then read
+     * in place, where a growing Buffer was resized on the way and copied out once more at the end.
+     */
+    private static final class Body {
+        byte[] bytes;
+        int length;
+
+        Body(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        void append(Buffer chunk) {
+            int n = chunk.length();
+            if (length + n > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(length + n, bytes.length * 2));
+            }
+            chunk.getBytes(0, n, bytes, length);
+            length += n;
         }
     }
 

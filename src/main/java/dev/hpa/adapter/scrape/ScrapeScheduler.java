@@ -189,8 +189,18 @@ public class ScrapeScheduler {
         long started = System.nanoTime();
         InferencePod pod = target.pod;
         PodScraper.Attempt attempt = scraper.start(target.request, target.where);
-        target.wheel.wheel.atDeadline(attempt::expire);
+        target.attempt = attempt;
+        // The deadline holds the target, not the attempt: a finished attempt holds its page, which must not stay
+        // alive in the wheel until the deadline comes round (2,400 pages of 3-8 KB at 3,000 pods).
+        int scrape = ++target.scrapes;
+        target.wheel.wheel.atDeadline(() -> {
+            PodScraper.Attempt running = target.attempt;
+            if (running != null && target.scrapes == scrape) {
+                running.expire();
+            }
+        });
         attempt.future().onComplete(done -> {
+            target.attempt = null;
             inFlight.decrementAndGet();
             target.busy = false;
             target.reads++; // only this target's timer, on one event loop, scrapes it
@@ -391,6 +401,9 @@ public class ScrapeScheduler {
         volatile boolean announced;
         /** Scrapes finished, with or without a value. */
         volatile int reads;
+        /** The scrape in flight, and scrapes started: only its wheel's loop touches them. */
+        PodScraper.Attempt attempt;
+        int scrapes;
 
         Target(InferencePod pod, Wheel wheel) {
             this.pod = pod;
