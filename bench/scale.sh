@@ -3,6 +3,7 @@
 # Deployment (512 MiB, heap 75 %); CPU cores, RSS and memory per pod at each size, then bench/scale.png from the
 # figures (gnuplot). About 6 minutes.
 #   bench/scale.sh [--pods 100,1000,10000] [--warmup 20] [--seconds 30] [--settings adapter.key=value,...]
+#                  [--baseline OLDER.jar]   (that build first at each size, then this one)
 source "$(dirname "$0")/lib.sh"
 require gnuplot
 build

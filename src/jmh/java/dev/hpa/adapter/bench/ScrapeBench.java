@@ -15,6 +15,11 @@ import java.util.Map;
  * same time, so both see the same machine. CPU is what the kernel charged each process (/proc/PID/stat, user +
  * system, every thread: parsing, HTTP, GC, JIT, Prometheus's TSDB); scrapes are counted by the fleet, per
  * User-Agent, over the same interval. The fleet runs in this JVM and is not counted.
+ *
+ * <p>With {@code --baseline OLDER.jar} that build scrapes the same pods at the same time as this one and
+ * Prometheus, so all three are measured over the same seconds of the same machine; the fleet cannot tell the two
+ * adapters apart (same User-Agent), so each one's scrapes are then its own {@code adapter_scrapes_total} other
+ * than skipped (counters that may lag by one interval: at most 1/60 of the 60 s measured).
  */
 public final class ScrapeBench {
 
@@ -23,7 +28,8 @@ public final class ScrapeBench {
     }
 
     private static void run(String[] args) throws Exception {
-        Harness h = new Harness("scrape", args, Map.of("pods", "500", "warmup", "60", "seconds", "60"));
+        Harness h = new Harness("scrape", args, Map.of("pods", "500", "warmup", "60", "seconds", "60",
+                "baseline", ""));
         int pods = h.integer("pods");
         try (Cluster cluster = new Cluster(h.dir); Fleet fleet = new Fleet()) {
             cluster.readyPods("ts", 0, pods / 2, fleet.torchserve);
@@ -32,19 +38,29 @@ public final class ScrapeBench {
             for (int i = 0; i < pods; i++) {
                 targets.add(Cluster.ip(i) + ":" + (i < pods / 2 ? fleet.torchserve : fleet.vllm));
             }
+            boolean twoBuilds = !h.get("baseline").isBlank();
             try (Adapter adapter = new Adapter(h.jar, cluster, h.dir, "adapter", List.of(), Map.of());
+                    Adapter baseline = twoBuilds ? new Adapter(java.nio.file.Path.of(h.get("baseline"))
+                            .toAbsolutePath(), cluster, h.dir, "baseline", List.of(), Map.of()) : null;
                     Prometheus prometheus = new Prometheus(h.dir, targets)) {
-                adapter.await("answers for all " + pods + " pods", Duration.ofSeconds(120),
-                        () -> adapter.answers("ts", pods / 2) && adapter.answers("vllm", pods - pods / 2));
+                for (Adapter a : twoBuilds ? List.of(adapter, baseline) : List.of(adapter)) {
+                    a.await("answers for all " + pods + " pods", Duration.ofSeconds(120),
+                            () -> a.answers("ts", pods / 2) && a.answers("vllm", pods - pods / 2));
+                }
                 say("both scraping %d pods; warming up %s s (JIT, TSDB head)", pods, h.get("warmup"));
                 Thread.sleep(h.integer("warmup") * 1000L);
                 Sample before = Sample.take(adapter, prometheus, fleet);
+                Own baseBefore = twoBuilds ? Own.take(baseline) : null;
+                Own adapterBefore = twoBuilds ? Own.take(adapter) : null;
                 say("measuring %s s", h.get("seconds"));
                 Thread.sleep(h.integer("seconds") * 1000L);
                 Sample after = Sample.take(adapter, prometheus, fleet);
+                Own baseAfter = twoBuilds ? Own.take(baseline) : null;
+                Own adapterAfter = twoBuilds ? Own.take(adapter) : null;
 
                 double seconds = (after.nanos - before.nanos) / 1e9;
-                long adapterScrapes = after.adapterScrapes - before.adapterScrapes;
+                long adapterScrapes = twoBuilds ? adapterAfter.scrapes - adapterBefore.scrapes
+                        : after.adapterScrapes - before.adapterScrapes;
                 long promScrapes = after.promScrapes - before.promScrapes;
                 double adapterCpu = after.adapter.cpuSeconds() - before.adapter.cpuSeconds();
                 double promCpu = after.prometheus.cpuSeconds() - before.prometheus.cpuSeconds();
@@ -60,14 +76,31 @@ public final class ScrapeBench {
                 row("---", "---", "---", "---", "---", "---", "---");
                 row("adapter", adapterScrapes, f("%.0f", adapterScrapes / seconds), f("%.2f", adapterCpu),
                         f("%.3f", adapterCpu / seconds), f("%.3f", adapterPerK), after.adapter.rssBytes() >> 20);
+                String baseRatio = "";
+                if (twoBuilds) {
+                    long baseScrapes = baseAfter.scrapes - baseBefore.scrapes;
+                    double baseCpu = baseAfter.stat.cpuSeconds() - baseBefore.stat.cpuSeconds();
+                    double basePerK = baseCpu / baseScrapes * 1000;
+                    row("baseline", baseScrapes, f("%.0f", baseScrapes / seconds), f("%.2f", baseCpu),
+                            f("%.3f", baseCpu / seconds), f("%.3f", basePerK), baseAfter.stat.rssBytes() >> 20);
+                    baseRatio = f("; baseline/Prometheus = %.2f× in the same run", basePerK / promPerK);
+                }
                 row("Prometheus", promScrapes, f("%.0f", promScrapes / seconds), f("%.2f", promCpu),
                         f("%.3f", promCpu / seconds), f("%.3f", promPerK), after.prometheus.rssBytes() >> 20);
                 System.out.println();
                 double ratio = adapterPerK / promPerK;
                 System.out.printf("RESULT scrape: adapter/Prometheus CPU per 1,000 scrapes = %.2f× (target <= 0.5×:"
-                        + " %s); adapter failed or skipped scrapes since start: %.0f%n", ratio,
-                        ratio <= 0.5 ? "met" : "MISSED", failed);
+                        + " %s)%s; adapter failed or skipped scrapes since start: %.0f%n", ratio,
+                        ratio <= 0.5 ? "met" : "MISSED", baseRatio, failed);
             }
+        }
+    }
+
+    /** An adapter's CPU and its own count of the scrapes it made (every outcome but skipped), read together. */
+    record Own(ProcStat stat, long scrapes) {
+        static Own take(Adapter adapter) throws Exception {
+            double[] sums = adapter.selfMetrics("adapter_scrapes_total", "adapter_scrapes_total{outcome=\"skipped");
+            return new Own(adapter.stat(), Math.round(sums[0] - sums[1]));
         }
     }
 
