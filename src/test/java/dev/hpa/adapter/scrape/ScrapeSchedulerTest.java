@@ -80,7 +80,7 @@ class ScrapeSchedulerTest {
     private static InferencePod pod(int port, Map<String, String> labels) {
         return new InferencePod(KEY, "uid-1", labels, "127.0.0.1", true,
                 new MetricsEndpoint(MetricsEndpoint.Format.PROMETHEUS, port, "/metrics"), null, "llama", "node-1", 0,
-                null);
+                null, Long.MIN_VALUE);
     }
 
     @Test
@@ -130,7 +130,7 @@ class ScrapeSchedulerTest {
             PodKey key = new PodKey("team-a", "churn-" + i);
             InferencePod pod = new InferencePod(key, "uid-" + i, Map.of(), "127.0.0.1", true,
                     new MetricsEndpoint(MetricsEndpoint.Format.PROMETHEUS, a.port(), "/metrics"), null, "llama",
-                    "node-1", 0, null);
+                    "node-1", 0, null, Long.MIN_VALUE);
             scheduler.onPodChange(new PodChange(key, pod));
             if (i % 2 == 0) {
                 scheduler.onPodChange(new PodChange(key, null));
