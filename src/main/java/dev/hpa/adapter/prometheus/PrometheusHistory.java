@@ -60,9 +60,10 @@ final class PrometheusHistory implements PodHistory {
         Map<PodKey, String> sources = new HashMap<>();
         Map<PodKey, Long> newest = new HashMap<>();
         for (PrometheusApi.Series s : series) {
-            PodKey pod = asked.get(s.labels().get(recipes.podLabel()));
-            if (pod == null || !namespace.equals(s.labels().get(recipes.namespaceLabel()))) {
-                continue; // another pod of the namespace, or a recipe that forgot its namespace matcher
+            String name = recipes.podOf(namespace, s.labels());
+            PodKey pod = name == null ? null : asked.get(name);
+            if (pod == null) {
+                continue; // a pod not asked about, or a series of no pod of this namespace
             }
             double[] line = points.computeIfAbsent(pod, p -> nan(steps));
             for (int i = 0; i < s.atMillis().length; i++) {

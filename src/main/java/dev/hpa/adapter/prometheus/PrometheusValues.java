@@ -149,8 +149,8 @@ public final class PrometheusValues implements PodValues {
     private Map<String, PrometheusApi.Sample> byPod(String namespace, List<PrometheusApi.Sample> samples) {
         Map<String, PrometheusApi.Sample> byPod = new HashMap<>(samples.size() * 2);
         for (PrometheusApi.Sample sample : samples) {
-            String pod = sample.labels().get(recipes.podLabel());
-            if (pod != null && namespace.equals(sample.labels().get(recipes.namespaceLabel()))) {
+            String pod = recipes.podOf(namespace, sample.labels());
+            if (pod != null) {
                 byPod.putIfAbsent(pod, sample);
             }
         }

@@ -7,6 +7,7 @@ import dev.hpa.adapter.window.Signal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The recipes as PromQL: one instant query per metric and namespace that gives every pod of the namespace one
@@ -109,6 +110,15 @@ final class PromqlRecipes {
      */
     long shortestRangeSeconds() {
         return shortestRangeSeconds;
+    }
+
+    /**
+     * The pod a series of {@code namespace}'s query belongs to, by its labels; null for a series without one or of
+     * another namespace: a recipe of one's own that forgot its namespace matcher brings no strangers.
+     */
+    String podOf(String namespace, Map<String, String> labels) {
+        String pod = labels.get(podLabel);
+        return pod != null && namespace.equals(labels.get(namespaceLabel)) ? pod : null;
     }
 
     String namespaceLabel() {
