@@ -42,8 +42,9 @@ import org.jboss.logging.Logger;
  * (10,000 pods at 1 s: about 20 scrapes per 2 ms slot, each a request written, not a wait), without 10,000
  * scheduled tasks a second in Netty's priority queues. Slots of 10 ms started 100 scrapes at once, whose
  * in-flight peaks crossed {@code adapter.scrape.max-concurrent} and lost 2 % more scrapes at 10,000 pods. A
- * pod is scraped only on its wheel's event loop, where its connection lives. A pod is skipped (and counted) rather than queued when its previous scrape is still running
- * or when {@code adapter.scrape.max-concurrent} scrapes are in flight.
+ * pod is scraped only on its wheel's event loop, where its connection lives. A pod is skipped (and counted) rather
+ * than queued when its previous scrape is still running or when {@code adapter.scrape.max-concurrent} scrapes are
+ * in flight.
  */
 @Startup
 @ApplicationScoped
@@ -110,20 +111,16 @@ public class ScrapeScheduler {
                 .description("Inference pods watched (any state)").register(registry);
         Gauge.builder("adapter.pods.scraped", targets, Map::size)
                 .description("Ready inference pods being scraped").register(registry);
-        wheels = new Wheel[scraping ? eventLoops(vertx) : 0];
+        List<EventLoop> loops = new ArrayList<>();
+        if (scraping) {
+            vertx.nettyEventLoopGroup().forEach(executor -> loops.add((EventLoop) executor));
+        }
+        wheels = new Wheel[loops.size()];
         for (int i = 0; i < wheels.length; i++) {
-            wheels[i] = new Wheel(i);
+            wheels[i] = new Wheel(loops.get(i));
         }
         lastHeartbeat = clock.millis();
         heartbeatTimer = vertx.setPeriodic(intervalMillis, id -> lastHeartbeat = clock.millis());
-    }
-
-    private static int eventLoops(Vertx vertx) {
-        int count = 0;
-        for (var ignored : vertx.nettyEventLoopGroup()) {
-            count++;
-        }
-        return Math.max(1, count);
     }
 
     private static Duration millis(long ms) {
@@ -315,16 +312,8 @@ public class ScrapeScheduler {
         final long[] counts = new long[outcomes.length];
         private int ticksSinceFlush;
 
-        Wheel(int loop) {
-            // A context of its own on the loop-th event loop: the pods dealt to this wheel keep their connections
-            // there.
-            EventLoop eventLoop = null;
-            int i = 0;
-            for (var executor : vertx.nettyEventLoopGroup()) {
-                if (i++ == loop) {
-                    eventLoop = (EventLoop) executor;
-                }
-            }
+        Wheel(EventLoop eventLoop) {
+            // A context of its own on that event loop: the pods dealt to this wheel keep their connections there.
             context = ((VertxInternal) vertx).createEventLoopContext(eventLoop, null,
                     Thread.currentThread().getContextClassLoader());
             long interval = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
