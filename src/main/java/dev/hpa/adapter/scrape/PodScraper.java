@@ -18,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLException;
 
@@ -178,11 +179,11 @@ public final class PodScraper {
             return;
         }
         String declared = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (declared != null && parseLong(declared) > maxBodyBytes) {
+        long length = declared == null ? -1 : parseLong(declared);
+        if (length > maxBodyBytes) {
             attempt.fail(tooLarge(attempt.where, declared + " bytes"));
             return;
         }
-        long length = declared == null ? -1 : parseLong(declared);
         Body body = new Body(length > 0 ? (int) length : INITIAL_BODY_BYTES);
         response.handler(chunk -> {
             if (attempt.done) {
@@ -242,7 +243,7 @@ public final class PodScraper {
         void append(Buffer chunk) {
             int n = chunk.length();
             if (length + n > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(length + n, bytes.length * 2));
+                bytes = Arrays.copyOf(bytes, Math.max(length + n, bytes.length * 2));
             }
             chunk.getBytes(0, n, bytes, length);
             length += n;
