@@ -1,7 +1,8 @@
 package dev.hpa.adapter.kubelet;
 
 import dev.hpa.adapter.config.AdapterConfig;
-import dev.hpa.adapter.scrape.PodScraper;
+import dev.hpa.adapter.scrape.Page;
+import dev.hpa.adapter.scrape.PageFetcher;
 import io.fabric8.kubernetes.client.Config;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,7 +35,7 @@ final class KubeletClient {
     /** Projected service-account tokens rotate (hourly by default): read the file again this often. */
     private static final long TOKEN_REREAD_NANOS = Duration.ofMinutes(1).toNanos();
 
-    private final PodScraper fetcher;
+    private final PageFetcher fetcher;
     private final Config kube;
     private final Path tokenFile;
     private String token;
@@ -66,7 +67,7 @@ final class KubeletClient {
                     + "(set adapter.kubelet.ca-file)";
         }
         // The body cap of pods is plenty: a node with 110 pods serves about 100 KB.
-        this.fetcher = new PodScraper(vertx, clock, options, timeout(config), config.scrape().maxBodyBytes());
+        this.fetcher = new PageFetcher(vertx, clock, options, timeout(config), config.scrape().maxBodyBytes());
         LOG.infof("Reading CPU from kubelets' %s every %s, %s", PATH, config.kubelet().interval(), trust);
     }
 
@@ -77,7 +78,7 @@ final class KubeletClient {
                 : Duration.ofSeconds(10);
     }
 
-    Future<PodScraper.Page> fetch(KubeletNode node) {
+    Future<Page> fetch(KubeletNode node) {
         RequestOptions request = new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setHost(node.address())

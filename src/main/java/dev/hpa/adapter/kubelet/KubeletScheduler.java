@@ -5,7 +5,7 @@ import dev.hpa.adapter.pods.InferencePod;
 import dev.hpa.adapter.pods.PodChange;
 import dev.hpa.adapter.pods.PodKey;
 import dev.hpa.adapter.scrape.MetricsFormatException;
-import dev.hpa.adapter.scrape.PodScraper;
+import dev.hpa.adapter.scrape.Page;
 import dev.hpa.adapter.scrape.ScrapeFailure;
 import dev.hpa.adapter.window.CpuReading;
 import dev.hpa.adapter.window.CpuStore;
@@ -159,7 +159,7 @@ public class KubeletScheduler {
                 failed(target, failure.reason().tag(), explain(target.node, failure));
                 return;
             }
-            PodScraper.Page page = done.result();
+            Page page = done.result();
             try {
                 record(target, ResourceMetricsPage.parse(page.body(), page.length(), clock.millis()));
             } catch (MetricsFormatException e) {

@@ -6,7 +6,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Map;
 
 /**
- * Where and how a pod publishes its load: a plain-HTTP path on the pod's IP.
+ * Where and how a pod publishes its load: a plain-HTTP path on the pod's IP; the path is visible ASCII, as it is
+ * sent in the request line unchanged.
  *
  * @param format what the endpoint serves, which decides the Accept header and the decoder
  */
@@ -80,6 +81,16 @@ public record MetricsEndpoint(Format format, int port, String path) {
         String path = annotations.getOrDefault(pathKey, "/metrics").trim();
         if (!path.startsWith("/")) {
             return new Lookup(null, "annotation " + pathKey + "=\"" + path + "\" must start with /");
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            // It goes into the request line as it is: a space or a line break would end the path there and let a
+            // pod's annotation add headers, or a second request, to the adapter's scrape.
+            if (c <= ' ' || c >= 0x7f) {
+                return new Lookup(null, "annotation " + pathKey + "=\"" + path.replace("\r", "\\r")
+                        .replace("\n", "\\n") + "\" holds a space, a control or a non-ASCII character at "
+                        + (i + 1) + ": percent-encode it");
+            }
         }
         return new Lookup(new MetricsEndpoint(Format.PROMETHEUS, port, path), null);
     }

@@ -17,7 +17,6 @@ import io.quarkus.runtime.Startup;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.impl.VertxInternal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -185,43 +184,40 @@ public class ScrapeScheduler {
         }
         target.busy = true;
         long started = System.nanoTime();
-        InferencePod pod = target.pod;
-        PodScraper.Attempt attempt = scraper.start(target.request, target.where);
-        target.attempt = attempt;
-        // The deadline holds the target, not the attempt: a finished attempt holds its page, which must not stay
-        // alive in the wheel until the deadline comes round (2,400 pages of 3-8 KB at 3,000 pods).
         int scrape = ++target.scrapes;
+        target.connection.start((page, failure) -> scraped(target, started, page, failure));
+        // The deadline holds the target, not the scrape: a finished scrape holds its page, which must not stay
+        // alive in the wheel until the deadline comes round (2,400 pages of 3-8 KB at 3,000 pods).
         target.wheel.wheel.atDeadline(() -> {
-            PodScraper.Attempt running = target.attempt;
-            if (running != null && target.scrapes == scrape) {
-                running.expire();
+            if (target.scrapes == scrape) {
+                target.connection.expire(); // harmless if it has finished
             }
         });
-        attempt.future().onComplete(done -> {
-            target.attempt = null;
-            inFlight.decrementAndGet();
-            target.busy = false;
-            target.reads++; // only this target's timer, on one event loop, scrapes it
-            duration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            if (targets.get(pod.key()) != target) {
-                return; // the pod went away or moved while we were reading it
-            }
-            if (done.failed()) {
-                failed(target, (ScrapeFailure) done.cause());
-                return;
-            }
-            PodScraper.Page page = done.result();
-            try {
-                // Stamped with when the pod wrote the page, not with now: on a busy node the answer may wait here for
-                // a while, and counters' rates are taken between these stamps.
-                Reading reading = reader.read(page.contentType(), page.body(), page.length(), page.atMillis());
-                store.record(pod.key(), reading);
-                target.wheel.counts[SUCCESS]++;
-                recovered(target, reading.source());
-            } catch (MetricsFormatException e) {
-                failed(target, new ScrapeFailure(Reason.BAD_PAGE, target.where + ": " + e.getMessage()));
-            }
-        });
+    }
+
+    private void scraped(Target target, long started, Page page, ScrapeFailure failure) {
+        inFlight.decrementAndGet();
+        target.busy = false;
+        target.reads++; // only this target's wheel, on one event loop, scrapes it
+        duration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        InferencePod pod = target.pod;
+        if (targets.get(pod.key()) != target) {
+            return; // the pod went away or moved while we were reading it
+        }
+        if (failure != null) {
+            failed(target, failure);
+            return;
+        }
+        try {
+            // Stamped with when the pod wrote the page, not with now: on a busy node the answer may wait here for
+            // a while, and counters' rates are taken between these stamps.
+            Reading reading = reader.read(page.contentType(), page.body(), page.length(), page.atMillis());
+            store.record(pod.key(), reading);
+            target.wheel.counts[SUCCESS]++;
+            recovered(target, reading.source());
+        } catch (MetricsFormatException e) {
+            failed(target, new ScrapeFailure(Reason.BAD_PAGE, target.where + ": " + e.getMessage()));
+        }
     }
 
     private void failed(Target target, ScrapeFailure failure) {
@@ -290,7 +286,6 @@ public class ScrapeScheduler {
         for (Wheel wheel : wheels) {
             wheel.close();
         }
-        scraper.close();
     }
 
     /**
@@ -299,6 +294,7 @@ public class ScrapeScheduler {
      * runs only while the wheel has pods or deadlines, so an adapter with nothing to scrape stays asleep.
      */
     private final class Wheel {
+        final EventLoop eventLoop;
         final Context context;
         final ScrapeWheel<Target> wheel;
         /** The loop's timer; -1 while stopped. Touched on the loop only. */
@@ -313,6 +309,7 @@ public class ScrapeScheduler {
         private int ticksSinceFlush;
 
         Wheel(EventLoop eventLoop) {
+            this.eventLoop = eventLoop;
             // A context of its own on that event loop: the pods dealt to this wheel keep their connections there.
             context = ((VertxInternal) vertx).createEventLoopContext(eventLoop, null,
                     Thread.currentThread().getContextClassLoader());
@@ -338,7 +335,10 @@ public class ScrapeScheduler {
         }
 
         void remove(Target target) {
-            context.runOnContext(v -> wheel.remove(target));
+            context.runOnContext(v -> {
+                wheel.remove(target);
+                target.connection.close();
+            });
         }
 
         private void advance() {
@@ -377,12 +377,13 @@ public class ScrapeScheduler {
 
     /**
      * A pod being scraped: on one wheel, touched by its event loop, and replaced (never mutated but for labels) on
-     * moves. Its request is made once: the same headers every second.
+     * moves. Its connection holds its request, encoded once: the same bytes every second.
      */
-    private static final class Target extends ScrapeWheel.Member {
+    private final class Target extends ScrapeWheel.Member {
         volatile InferencePod pod;
         final Wheel wheel;
-        final RequestOptions request;
+        /** The pod's kept-alive connection, on the wheel's event loop; opened at the first scrape. */
+        final PodScraper.Connection connection;
         /** The page's address, for failure messages. */
         final String where;
         volatile boolean stopped;
@@ -391,15 +392,14 @@ public class ScrapeScheduler {
         volatile boolean announced;
         /** Scrapes finished, with or without a value. */
         volatile int reads;
-        /** The scrape in flight, and scrapes started: only its wheel's loop touches them. */
-        PodScraper.Attempt attempt;
+        /** Scrapes started: only its wheel's loop touches it. */
         int scrapes;
 
         Target(InferencePod pod, Wheel wheel) {
             this.pod = pod;
             this.wheel = wheel;
-            this.request = PodScraper.podRequest(pod.ip(), pod.endpoint());
             this.where = pod.ip() + ":" + pod.endpoint().port() + pod.endpoint().path();
+            this.connection = scraper.connection(pod.ip(), pod.endpoint(), wheel.eventLoop, where);
         }
     }
 }
