@@ -4,6 +4,7 @@
 # figures (gnuplot). About 6 minutes.
 #   bench/scale.sh [--pods 100,1000,10000] [--warmup 20] [--seconds 30] [--settings adapter.key=value,...]
 #                  [--baseline OLDER.jar]   (that build first at each size, then this one)
+#                  [--jvm "-XX:+UseSerialGC ..."] [--baseline-jvm "..."]   (JVM options added for this build, that one)
 source "$(dirname "$0")/lib.sh"
 require gnuplot
 build

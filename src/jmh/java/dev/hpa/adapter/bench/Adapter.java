@@ -165,11 +165,19 @@ final class Adapter implements AutoCloseable {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         Children.run(List.of(jcmd, Long.toString(pid()), "GC.run"), log.resolveSibling("jcmd.log"));
         String info = Children.run(List.of(jcmd, Long.toString(pid()), "GC.heap_info"), log.resolveSibling("jcmd.log"));
+        // G1 says it in one line ("garbage-first heap total …K, used …K"), Serial and Parallel in one per
+        // generation: the heap is their sum.
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
-        if (!m.find()) {
+        long usedKiB = 0;
+        boolean found = false;
+        while (m.find()) {
+            usedKiB += Long.parseLong(m.group(1));
+            found = true;
+        }
+        if (!found) {
             throw new IllegalStateException("no heap figures in jcmd GC.heap_info:\n" + info);
         }
-        return Long.parseLong(m.group(1)) * 1024;
+        return usedKiB * 1024;
     }
 
     /** Waits for a condition, failing with the adapter's log tail when the process dies or time runs out. */

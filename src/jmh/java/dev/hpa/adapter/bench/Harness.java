@@ -70,6 +70,12 @@ final class Harness {
         return Integer.parseInt(options.get(name));
     }
 
+    /** Space-separated words, e.g. JVM options: {@code --jvm "-XX:+UseSerialGC -Xlog:gc"}; none when blank. */
+    List<String> words(String name) {
+        String value = options.get(name).trim();
+        return value.isEmpty() ? List.of() : Arrays.asList(value.split("\\s+"));
+    }
+
     List<Integer> integers(String name) {
         List<Integer> values = new ArrayList<>();
         Arrays.stream(options.get(name).split(",")).forEach(v -> values.add(Integer.parseInt(v.trim())));

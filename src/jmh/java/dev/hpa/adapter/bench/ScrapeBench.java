@@ -14,7 +14,8 @@ import java.util.Map;
  * (half TorchServe pages of 3.8 KB, half vLLM pages of 7.5 KB, on 127.0.x.y addresses) every second, at the
  * same time, so both see the same machine. CPU is what the kernel charged each process (/proc/PID/stat, user +
  * system, every thread: parsing, HTTP, GC, JIT, Prometheus's TSDB); scrapes are counted by the fleet, per
- * User-Agent, over the same interval. The fleet runs in this JVM and is not counted.
+ * User-Agent, over the same interval. The fleet runs in this JVM and is not counted. The adapter's JVM is the
+ * Deployment's (512 MiB, heap at 75 %, the collector the JVM picks in such a container).
  *
  * <p>With {@code --baseline OLDER.jar} that build scrapes the same pods at the same time as this one and
  * Prometheus, so all three are measured over the same seconds of the same machine; the fleet cannot tell the two
@@ -27,9 +28,16 @@ public final class ScrapeBench {
         Harness.main(() -> run(args));
     }
 
+    /** The JVM of the Deployment (its heap and collector), and what {@code --jvm} adds. */
+    private static List<String> jvm(Harness h, String option) {
+        List<String> jvm = new ArrayList<>(ScaleBench.DEPLOYMENT_JVM);
+        jvm.addAll(h.words(option));
+        return jvm;
+    }
+
     private static void run(String[] args) throws Exception {
         Harness h = new Harness("scrape", args, Map.of("pods", "500", "warmup", "60", "seconds", "60",
-                "baseline", ""));
+                "baseline", "", "jvm", "", "baseline-jvm", ""));
         int pods = h.integer("pods");
         try (Cluster cluster = new Cluster(h.dir); Fleet fleet = new Fleet()) {
             cluster.readyPods("ts", 0, pods / 2, fleet.torchserve);
@@ -39,9 +47,9 @@ public final class ScrapeBench {
                 targets.add(Cluster.ip(i) + ":" + (i < pods / 2 ? fleet.torchserve : fleet.vllm));
             }
             boolean twoBuilds = !h.get("baseline").isBlank();
-            try (Adapter adapter = new Adapter(h.jar, cluster, h.dir, "adapter", List.of(), Map.of());
+            try (Adapter adapter = new Adapter(h.jar, cluster, h.dir, "adapter", jvm(h, "jvm"), Map.of());
                     Adapter baseline = twoBuilds ? new Adapter(java.nio.file.Path.of(h.get("baseline"))
-                            .toAbsolutePath(), cluster, h.dir, "baseline", List.of(), Map.of()) : null;
+                            .toAbsolutePath(), cluster, h.dir, "baseline", jvm(h, "baseline-jvm"), Map.of()) : null;
                     Prometheus prometheus = new Prometheus(h.dir, targets)) {
                 for (Adapter a : twoBuilds ? List.of(adapter, baseline) : List.of(adapter)) {
                     a.await("answers for all " + pods + " pods", Duration.ofSeconds(120),
