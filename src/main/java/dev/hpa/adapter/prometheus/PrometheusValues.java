@@ -8,6 +8,7 @@ import dev.hpa.adapter.derive.ServedMetric;
 import dev.hpa.adapter.derive.ValuesUnavailableException;
 import dev.hpa.adapter.pods.InferencePod;
 import dev.hpa.adapter.pods.LabelSelector;
+import dev.hpa.adapter.window.Observation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -171,8 +172,10 @@ public final class PrometheusValues implements PodValues {
                     + " (is the pod scraped, with labels " + recipes.namespaceLabel() + " and " + recipes.podLabel()
                     + "?)";
         }
-        if (!Double.isFinite(sample.value()) || sample.value() < 0) {
-            return "Prometheus gives it " + sample.value() + " " + what;
+        // The rule of scrape mode and of the charts: a value past 2^53 (or NaN, infinite, negative) is no load.
+        if (!Observation.plausible(sample.value())) {
+            return "Prometheus gives it " + sample.value() + " " + what + "; a value must be a finite number from 0"
+                    + " to 2^53";
         }
         return PodReadings.labelMismatch(sample.labels().get("source"), metricSelector);
     }

@@ -30,6 +30,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -126,6 +127,26 @@ class PrometheusFaultsTest {
         PrometheusResource.front().behaveNormally();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
                 .until(() -> Api.https().get(path).statusCode() == 200);
+    }
+
+    /**
+     * Values no load can have, as an engine may give them (a NaN average, a gauge of 1e308): the pod is left out
+     * with the value, by the rule of scrape mode and of the charts, not served.
+     */
+    @ParameterizedTest
+    @CsvSource({"NaN, NaN, nan", "+Inf, Infinity, inf", "-3, -3.0, negative", "1e308, 1.0E308, huge"})
+    void aValueNoLoadCanHaveLeavesThePodOut(String given, String shown, String name) throws Exception {
+        String ns = "prom-implausible-" + name;
+        pods.ready(ns, "vllm", "model", pods.idle(Format.VLLM, Duration.ofMillis(200)));
+        PrometheusResource.front().answer(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+                + "\"result\":[{\"metric\":{\"namespace\":\"" + ns + "\",\"pod\":\"vllm\",\"source\":\"vllm\"},"
+                + "\"value\":[" + System.currentTimeMillis() / 1000.0 + ",\"" + given + "\"]}]}}");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                Api.https().get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/" + ns + "/pods/vllm/concurrency")
+                        .then().statusCode(404)
+                        .body("kind", equalTo("Status"))
+                        .body("message", containsString("Prometheus gives it " + shown + " concurrency; a value "
+                                + "must be a finite number from 0 to 2^53")));
     }
 
     private static double count(MeterRegistry registry, String outcome) {
