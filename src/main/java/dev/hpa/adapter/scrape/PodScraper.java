@@ -281,24 +281,24 @@ public final class PodScraper {
             }
         }
 
-        /** The connection ended before the answer did: once on a connection kept from before, try a new one. */
         private void closedEarly() {
+            endedEarly("connection to " + where + " closed before the answer ended");
+        }
+
+        private void broken(Throwable cause) {
+            endedEarly("connection to " + where + " failed: " + cause.getMessage());
+        }
+
+        /**
+         * The connection ended before the answer did. On a connection kept from an earlier scrape, before any of
+         * the answer came, the pod most likely closed it while idle: ask once more on a new one. Else it fails.
+         */
+        private void endedEarly(String detail) {
             if (reused && !headSeen) {
                 reused = false; // once
                 open();
             } else {
-                fail(new ScrapeFailure(Reason.CONNECT_ERROR, "connection to " + where
-                        + " closed before the answer ended"));
-            }
-        }
-
-        private void broken(Throwable cause) {
-            if (reused && !headSeen) {
-                reused = false;
-                open();
-            } else {
-                fail(new ScrapeFailure(Reason.CONNECT_ERROR, "connection to " + where + " failed: "
-                        + cause.getMessage()));
+                fail(new ScrapeFailure(Reason.CONNECT_ERROR, detail));
             }
         }
 
