@@ -20,8 +20,11 @@ import java.util.regex.Pattern;
 /**
  * Benchmark 5: from {@code exec} of the JVM to the first correct answer for a ready pod (its page says 7 requests in
  * flight; the answer must say "7"), polled every 20 ms. Also when the port first answered anything over HTTPS and
- * what Quarkus logged as "started in". Several jars (or JVM option sets) alternate run by run, so a before/after
- * comparison sees the same machine: {@code --jars a.jar,b.jar} and/or {@code --jvm "opts|other opts"}.
+ * what Quarkus logged as "started in", and the CPU the kernel charged the adapter until that answer (beside the
+ * wall time it says whether start-up waited for the 2 cores or for something else). Every run has the Deployment's
+ * JVM ({@link ScaleBench#DEPLOYMENT_JVM}: the heap and the Serial collector a container under 1,792 MiB gets), plus
+ * the variant's options. Several jars (or JVM option sets) alternate run by run, so a before/after comparison sees
+ * the same machine: {@code --jars a.jar,b.jar} and/or {@code --jvm "opts|other opts"}.
  */
 public final class StartupBench {
 
@@ -66,18 +69,20 @@ public final class StartupBench {
                     double[] t = once(h, cluster, variant, "run" + run + "-variant" + (v + 1));
                     results.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(t);
                     say("%s run %d: started in %.2f s (log), first HTTPS answer %.2f s, first correct value"
-                            + " %.2f s", variant.name(), run, t[0], t[1], t[2]);
+                            + " %.2f s after %.2f CPU s", variant.name(), run, t[0], t[1], t[2], t[3]);
                 }
             }
         }
         System.out.println();
-        System.out.println("Start-up: exec to first correct pods/*/concurrency answer for one ready pod, median (min–max)");
-        row("JDK, jar, JVM options", "runs", "\"started in\" (Quarkus log)", "first HTTPS answer", "first correct value");
-        row("---", "---", "---", "---", "---");
+        System.out.println("Start-up: exec to first correct pods/*/concurrency answer for one ready pod, median (min–max);"
+                + " every run with " + String.join(" ", ScaleBench.DEPLOYMENT_JVM) + " (the Deployment's JVM)");
+        row("JDK, jar, JVM options", "runs", "\"started in\" (Quarkus log)", "first HTTPS answer", "first correct value",
+                "CPU until then");
+        row("---", "---", "---", "---", "---", "---");
         String result = "";
         for (var e : results.entrySet()) {
             List<double[]> runs = e.getValue();
-            row(e.getKey(), runs.size(), stat(runs, 0), stat(runs, 1), stat(runs, 2));
+            row(e.getKey(), runs.size(), stat(runs, 0), stat(runs, 1), stat(runs, 2), stat(runs, 3));
             double median = Harness.median(runs.stream().map(t -> t[2]).toList());
             result += f("%s: %.2f s (target <= 3 s: %s); ", e.getKey(), median, median <= 3 ? "met" : "MISSED");
         }
@@ -104,7 +109,7 @@ public final class StartupBench {
         Files.deleteIfExists(cache);
         long started = System.nanoTime();
         Adapter adapter = new Adapter(java, jar, cluster, h.dir, "aot-training-jdk" + featureVersion(java),
-                List.of("-XX:AOTCacheOutput=" + cache), Map.of());
+                concat(ScaleBench.DEPLOYMENT_JVM, "-XX:AOTCacheOutput=" + cache), Map.of());
         try {
             adapter.await("a correct answer in the training run", Duration.ofSeconds(120), () -> correct(adapter));
             for (int i = 0; i < 50; i++) {
@@ -138,6 +143,12 @@ public final class StartupBench {
         }
     }
 
+    private static List<String> concat(List<String> first, String... then) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(Arrays.asList(then));
+        return all;
+    }
+
     private static List<String> options(String jvm) {
         return jvm.isBlank() ? List.of() : Arrays.asList(jvm.trim().split("\\s+"));
     }
@@ -152,10 +163,13 @@ public final class StartupBench {
         }
     }
 
-    /** {started-in from the log, first HTTPS response, first correct value}, seconds since exec. */
+    /**
+     * {started-in from the log, first HTTPS response, first correct value}, seconds since exec, and the adapter's
+     * CPU seconds (all threads: JIT, GC, class loading) until that value.
+     */
     private static double[] once(Harness h, Cluster cluster, Variant variant, String name) throws Exception {
-        try (Adapter adapter = new Adapter(variant.java(), variant.jar(), cluster, h.dir, name, variant.jvm(),
-                Map.of())) {
+        try (Adapter adapter = new Adapter(variant.java(), variant.jar(), cluster, h.dir, name,
+                concat(ScaleBench.DEPLOYMENT_JVM, variant.jvm().toArray(String[]::new)), Map.of())) {
             double firstAnswer = Double.NaN;
             long deadline = adapter.startedNanos + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline) {
@@ -167,7 +181,8 @@ public final class StartupBench {
                     }
                     Double value = Adapter.values(response).get("start-0");
                     if (value != null && Math.abs(value - 7) < 1e-9) {
-                        return new double[] {startedIn(adapter.log), firstAnswer, now};
+                        double cpu = ProcStat.of(adapter.process.pid()).cpuSeconds();
+                        return new double[] {startedIn(adapter.log), firstAnswer, now, cpu};
                     }
                 } catch (IOException notListening) {
                     if (!adapter.process.isAlive()) {

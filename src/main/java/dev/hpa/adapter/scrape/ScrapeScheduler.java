@@ -34,8 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * Scrapes every ready inference pod once per {@code adapter.scrape.interval}. Each pod has a random phase, so
- * scrapes spread evenly over the interval instead of bursting on one tick, and a slow pod delays nobody: a scrape
+ * Scrapes every ready inference pod once per {@code adapter.scrape.interval}. Each pod has its own phase: the next
+ * tick for a pod that arrives alone (one that just became ready is scraped at once), a random one for pods that
+ * arrive together, so scrapes spread evenly over the interval instead of bursting on one tick; a slow pod delays
+ * nobody: a scrape
  * is started, never waited for. The phases are slots of a {@link ScrapeWheel}, one wheel per event loop with one
  * timer ticking every {@link #SLOT_MILLIS} ms, rather than a timer per pod: the same spread at that granularity
  * (10,000 pods at 1 s: about 20 scrapes per 2 ms slot, each a request written, not a wait), without 10,000
@@ -320,17 +322,17 @@ public class ScrapeScheduler {
         }
 
         void add(Target target) {
-            int slot = ThreadLocalRandom.current().nextInt(wheel.slotCount());
+            int random = ThreadLocalRandom.current().nextInt(wheel.slotCount());
             context.runOnContext(v -> {
                 if (target.stopped || closed) {
                     return; // removed before it got here
                 }
-                wheel.add(target, slot);
                 if (timer == -1) {
                     wheel.resume(System.nanoTime());
                     timer = vertx.setPeriodic(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wheel.slotNanos())),
                             id -> advance());
                 }
+                wheel.add(target, wheel.nextSlotOr(random));
             });
         }
 

@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 /**
  * Shared ticks for the targets of one event loop: a ring of slots spanning one scrape interval, each target in
- * the slot of its own random phase, and one timer per event loop that visits the slots in turn. Scrapes still
+ * the slot of its own phase ({@link #nextSlotOr}), and one timer per event loop that visits the slots in turn. Scrapes still
  * spread evenly over the interval (at the slot's granularity), but 10,000 pods cost one wake-up per slot instead
  * of 10,000 scheduled tasks a second in Netty's priority queue, and a scrape's deadline is a bucket a fixed number
  * of slots ahead instead of a timer to schedule and cancel.
@@ -70,6 +70,17 @@ final class ScrapeWheel<T extends ScrapeWheel.Member> {
     /** True while the wheel has members or deadlines to keep: its timer must run. */
     boolean active() {
         return size > 0 || pendingDeadlines > 0;
+    }
+
+    /**
+     * The slot for a member that arrives now: the one the next tick visits, so that a pod which just became ready
+     * is scraped at once rather than up to an interval later, unless that slot already holds its share of the
+     * members; then {@code otherwise} (a random slot). Members arriving together (the informer's first list of
+     * 10,000 pods) so take one next slot per tick and spread over the rest: no slot grows past its share but by one.
+     */
+    int nextSlotOr(int otherwise) {
+        int next = (int) ((done + 1) % slots.length);
+        return (long) sizes[next] * slots.length <= size ? next : otherwise;
     }
 
     /** Puts a member in {@code slot}; a member is on one wheel at most once. */

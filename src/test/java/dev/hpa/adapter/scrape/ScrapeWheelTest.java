@@ -202,4 +202,53 @@ class ScrapeWheelTest {
         assertEquals(1, pod.dueAt.size());
         assertEquals(500 * MS, (pod.dueAt.get(0) - origin) % INTERVAL, "due at its phase, 500 ms into a turn");
     }
+
+    @Test
+    void aMemberArrivingAloneIsDueAtTheNextTickThenOncePerInterval() {
+        ScrapeWheel<Pod> wheel = wheel();
+        run(wheel, 330, 10);
+        Pod pod = new Pod(1);
+        wheel.add(pod, wheel.nextSlotOr(90)); // slot 90 would be 600 ms away
+        long added = now;
+        run(wheel, 1_010, 10);
+        assertEquals(List.of(added + 10 * MS, added + 10 * MS + INTERVAL), pod.dueAt,
+                "a pod that just became ready waits one tick, then keeps that phase");
+    }
+
+    @Test
+    void membersArrivingTogetherTakeTheNextSlotOnlyUpToItsShare() {
+        ScrapeWheel<Pod> wheel = wheel();
+        // An informer's first list: 10,000 pods in 50 ticks of 10 ms. Their other slot is never the next one here,
+        // so what lands in the next slot is the rule's doing: never more than that slot's share plus one, however
+        // many arrive in the tick (200 here; without the share, all 200 would be scraped in one slot forever).
+        for (int tick = 0; tick < 50; tick++) {
+            int next = (tick + 1) % wheel.slotCount();
+            int inNext = 0;
+            for (int i = 0; i < 200; i++) {
+                Pod pod = new Pod(tick * 200 + i);
+                wheel.add(pod, wheel.nextSlotOr((next + 1 + i % (wheel.slotCount() - 1)) % wheel.slotCount()));
+                inNext += pod.slot == next ? 1 : 0;
+            }
+            int share = wheel.size() / wheel.slotCount();
+            assertTrue(inNext >= 1 && inNext <= share + 1, "tick " + tick + ": " + inNext
+                    + " of its 200 arrivals in the next slot, whose share is " + share);
+            run(wheel, 10, 10);
+        }
+        assertEquals(10_000, wheel.size());
+    }
+
+    @Test
+    void aNewcomerTakesTheNextSlotWhileItHoldsNoMoreThanItsShare() {
+        ScrapeWheel<Pod> wheel = wheel();
+        for (int slot = 0; slot < wheel.slotCount(); slot++) {
+            wheel.add(new Pod(slot), slot); // one per slot: every slot holds its share
+        }
+        run(wheel, 120, 10);
+        int next = 13;
+        assertEquals(next, wheel.nextSlotOr(-1), "the next slot holds 1 of 100 over 100 slots: its share");
+        wheel.add(new Pod(100), next);
+        assertEquals(-1, wheel.nextSlotOr(-1), "2 of 101 is over its share: the newcomer takes the other slot");
+        run(wheel, 10, 10);
+        assertEquals(14, wheel.nextSlotOr(-1), "the tick after, the next slot again");
+    }
 }
