@@ -70,6 +70,7 @@ final class Adapter implements AutoCloseable {
         all.put("adapter.self-metrics.unauthenticated", "true");
         // No Service to leave: stopping need not wait the 10 s during which a pod's endpoints converge.
         all.put("quarkus.shutdown.delay", "0s");
+        all.putAll(cluster.inPodSettings());
         all.putAll(settings);
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
@@ -78,7 +79,7 @@ final class Adapter implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         startedNanos = System.nanoTime();
-        process = Children.start(command, Map.of("KUBECONFIG", cluster.kubeconfig.toString()), log);
+        process = Children.start(command, cluster.inPod, log);
         http = trustingClient();
     }
 

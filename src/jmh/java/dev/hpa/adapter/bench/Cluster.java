@@ -17,6 +17,7 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,13 @@ final class Cluster implements AutoCloseable {
 
     final KubernetesMockServer server;
     final KubernetesClient client;
-    final Path kubeconfig;
+    /**
+     * What a pod gives the adapter to find its API server: the service host and port in the environment and the
+     * service account's token in a file (fabric8's in-cluster configuration, the one a Deployment uses; a
+     * kubeconfig would make the client parse YAML at start-up, which no pod does). See {@link #inPodSettings}.
+     */
+    final Map<String, String> inPod;
+    private final Path serviceAccountToken;
 
     Cluster(Path dir) throws IOException {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
@@ -64,21 +71,20 @@ final class Cluster implements AutoCloseable {
                 .addToData("requestheader-group-headers", "[\"X-Remote-Group\"]")
                 .addToData("requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]")
                 .build()).create();
-        kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster: {server: "%s", insecure-skip-tls-verify: true}
-                users:
-                - name: adapter
-                  user: {token: adapter-token}
-                contexts:
-                - name: mock
-                  context: {cluster: mock, user: adapter, namespace: %s}
-                current-context: mock
-                """.formatted(client.getConfiguration().getMasterUrl(), NAMESPACE));
+        serviceAccountToken = dir.resolve("service-account-token");
+        Files.writeString(serviceAccountToken, "adapter-token");
+        URI api = URI.create(client.getConfiguration().getMasterUrl());
+        inPod = Map.of("KUBERNETES_SERVICE_HOST", api.getHost(), "KUBERNETES_SERVICE_PORT", String.valueOf(api.getPort()));
+    }
+
+    /**
+     * The rest of the in-cluster configuration: the token file instead of /var/run/secrets/..., no kubeconfig
+     * looked for, and the mock's self-signed certificate trusted (a pod has the cluster's CA file instead).
+     */
+    Map<String, String> inPodSettings() {
+        return Map.of("kubernetes.auth.serviceAccount.token", serviceAccountToken.toString(),
+                "kubernetes.auth.tryKubeConfig", "false", "kubernetes.trust.certificates", "true",
+                "kubernetes.namespace", NAMESPACE);
     }
 
     private static TokenReview tokenReview(String body) {
