@@ -1,7 +1,5 @@
 package dev.hpa.adapter.pods;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -21,22 +19,22 @@ record CpuRequest(long millis, String containerWithout) {
 
     private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
 
-    static CpuRequest of(Pod pod) {
+    static CpuRequest of(PodFields pod) {
         if (pod.getSpec() == null) {
             return new CpuRequest(0, "(no spec)");
         }
-        List<Container> counted = new ArrayList<>(pod.getSpec().getContainers());
-        for (Container init : pod.getSpec().getInitContainers()) {
-            if ("Always".equals(init.getRestartPolicy())) {
+        List<PodFields.Container> counted = new ArrayList<>(pod.getSpec().containers());
+        for (PodFields.Container init : pod.getSpec().initContainers()) {
+            if ("Always".equals(init.restartPolicy())) {
                 counted.add(init);
             }
         }
         long millis = 0;
-        for (Container container : counted) {
-            Quantity cpu = container.getResources() == null || container.getResources().getRequests() == null
-                    ? null : container.getResources().getRequests().get("cpu");
+        for (PodFields.Container container : counted) {
+            Quantity cpu = container.resources() == null || container.resources().requests() == null
+                    ? null : container.resources().requests().get("cpu");
             if (cpu == null) {
-                return new CpuRequest(0, container.getName());
+                return new CpuRequest(0, container.name());
             }
             long containerMillis;
             try {
@@ -46,10 +44,10 @@ record CpuRequest(long millis, String containerWithout) {
             } catch (IllegalArgumentException | ArithmeticException unreadable) {
                 // fabric8 reads fewer spellings than Go ("2K"), and a sum past int64 has no utilization either: the
                 // pod's CPU utilization is unknown, and the informer's handler must not throw over one pod.
-                return new CpuRequest(0, container.getName());
+                return new CpuRequest(0, container.name());
             }
             if (containerMillis < 0) {
-                return new CpuRequest(0, container.getName()); // the API server refuses these; a negative share is no share
+                return new CpuRequest(0, container.name()); // the API server refuses these; a negative share is no share
             }
         }
         return counted.isEmpty() ? new CpuRequest(0, "(no containers)") : new CpuRequest(millis, null);

@@ -1,15 +1,12 @@
 package dev.hpa.adapter.pods;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodStatus;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
  * What the adapter needs to know of one watched pod, distilled once per informer event so that neither the
- * scrape path nor the request path ever reads the full Pod object.
+ * scrape path nor the request path ever reads the pod's object.
  *
  * @param labels             the pod's labels, for label selectors
  * @param ip                 the pod IP, or null before one is assigned
@@ -40,12 +37,12 @@ public record InferencePod(
 
     static final String INFERENCE_SERVICE_LABEL = "serving.kserve.io/inferenceservice";
 
-    /** Distils a Pod as the informer delivers it. */
-    public static InferencePod from(Pod pod) {
+    /** Distils a pod as the informer delivers it. */
+    public static InferencePod from(PodFields pod) {
         var meta = pod.getMetadata();
         Map<String, String> labels = meta.getLabels() == null ? Map.of() : Map.copyOf(meta.getLabels());
-        PodStatus status = pod.getStatus();
-        String ip = status == null ? null : blankToNull(status.getPodIP());
+        PodFields.Status status = pod.getStatus();
+        String ip = status == null ? null : blankToNull(status.podIP());
         MetricsEndpoint.Lookup lookup = MetricsEndpoint.of(pod);
         CpuRequest request = CpuRequest.of(pod);
         boolean ready = isReady(pod, ip);
@@ -58,7 +55,7 @@ public record InferencePod(
                 lookup.endpoint(),
                 lookup.problem(),
                 labels.get(INFERENCE_SERVICE_LABEL),
-                pod.getSpec() == null ? null : blankToNull(pod.getSpec().getNodeName()),
+                pod.getSpec() == null ? null : blankToNull(pod.getSpec().nodeName()),
                 request.millis(),
                 request.containerWithout(),
                 ready ? readySince(status) : Long.MIN_VALUE);
@@ -68,21 +65,21 @@ public record InferencePod(
      * Only a Running, Ready pod with an IP that is not being deleted carries load worth reporting. A pod still
      * loading its model is not Ready; the HPA would count a value from it as a ready pod at that load.
      */
-    private static boolean isReady(Pod pod, String ip) {
-        PodStatus status = pod.getStatus();
+    private static boolean isReady(PodFields pod, String ip) {
+        PodFields.Status status = pod.getStatus();
         if (ip == null || status == null || pod.getMetadata().getDeletionTimestamp() != null
-                || !"Running".equals(status.getPhase())) {
+                || !"Running".equals(status.phase())) {
             return false;
         }
-        return status.getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        return status.conditions().stream()
+                .anyMatch(c -> "Ready".equals(c.type()) && "True".equals(c.status()));
     }
 
-    private static long readySince(PodStatus status) {
-        for (PodCondition c : status.getConditions()) {
-            if ("Ready".equals(c.getType()) && c.getLastTransitionTime() != null) {
+    private static long readySince(PodFields.Status status) {
+        for (PodFields.Condition c : status.conditions()) {
+            if ("Ready".equals(c.type()) && c.lastTransitionTime() != null) {
                 try {
-                    return Instant.parse(c.getLastTransitionTime()).toEpochMilli();
+                    return Instant.parse(c.lastTransitionTime()).toEpochMilli();
                 } catch (DateTimeParseException e) {
                     return Long.MIN_VALUE; // the API server writes RFC 3339; anything else says nothing
                 }

@@ -1,8 +1,5 @@
 package dev.hpa.adapter.pods;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Map;
 
 /**
@@ -37,9 +34,9 @@ public record MetricsEndpoint(Format format, int port, String path) {
      * by the runtime's {@code prometheus.kserve.io/*} annotations or, failing those, the common
      * {@code prometheus.io/*} ones.
      */
-    public static Lookup of(Pod pod) {
-        Container queueProxy = pod.getSpec() == null ? null : pod.getSpec().getContainers().stream()
-                .filter(c -> QUEUE_PROXY_CONTAINER.equals(c.getName())).findFirst().orElse(null);
+    public static Lookup of(PodFields pod) {
+        PodFields.Container queueProxy = pod.getSpec() == null ? null : pod.getSpec().containers().stream()
+                .filter(c -> QUEUE_PROXY_CONTAINER.equals(c.name())).findFirst().orElse(null);
         if (queueProxy != null) {
             return new Lookup(new MetricsEndpoint(Format.QUEUE_PROXY, queueProxyPort(queueProxy), "/metrics"), null);
         }
@@ -58,10 +55,10 @@ public record MetricsEndpoint(Format format, int port, String path) {
                 + " annotation");
     }
 
-    private static int queueProxyPort(Container queueProxy) {
-        for (ContainerPort port : queueProxy.getPorts()) {
-            if (QUEUE_PROXY_PORT_NAME.equals(port.getName()) && port.getContainerPort() != null) {
-                return port.getContainerPort();
+    private static int queueProxyPort(PodFields.Container queueProxy) {
+        for (PodFields.Port port : queueProxy.ports()) {
+            if (QUEUE_PROXY_PORT_NAME.equals(port.name()) && port.containerPort() != null) {
+                return port.containerPort();
             }
         }
         return QUEUE_PROXY_DEFAULT_PORT;

@@ -1,7 +1,6 @@
 package dev.hpa.adapter.pods;
 
 import dev.hpa.adapter.config.AdapterConfig;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -31,7 +30,7 @@ public class PodWatcher {
     private final PodIndex index;
     private final AdapterConfig config;
     private final Clock clock;
-    private final List<SharedIndexInformer<Pod>> informers = new ArrayList<>();
+    private final List<SharedIndexInformer<PodFields>> informers = new ArrayList<>();
     /** When every informer had first listed its pods (clock millis), or -1 before. */
     private volatile long syncedAt = -1;
     /** The pods the first lists held: what a replica must have read before it serves (scrape/ReplicaReadiness). */
@@ -47,21 +46,23 @@ public class PodWatcher {
     public void start(@Observes StartupEvent start) {
         String selector = config.pods().labelSelector();
         List<String> namespaces = config.pods().namespaces().orElse(List.of());
+        PodFields.readAsThis(client.getKubernetesSerialization());
+        var pods = client.resources(PodFields.class);
         if (namespaces.isEmpty()) {
-            informers.add(client.pods().inAnyNamespace().withLabelSelector(selector).runnableInformer(0));
+            informers.add(pods.inAnyNamespace().withLabelSelector(selector).runnableInformer(0));
         } else {
             for (String ns : namespaces) {
-                informers.add(client.pods().inNamespace(ns).withLabelSelector(selector).runnableInformer(0));
+                informers.add(pods.inNamespace(ns).withLabelSelector(selector).runnableInformer(0));
             }
         }
-        for (SharedIndexInformer<Pod> informer : informers) {
-            // Keys and resource versions only (PodKeyStore): a whole Pod costs tens of KB of heap.
+        for (SharedIndexInformer<PodFields> informer : informers) {
+            // Keys and resource versions only (PodKeyStore): a real pod's object costs KBs of heap.
             informer.itemStore(new PodKeyStore());
             informer.addEventHandler(new Handler());
         }
         // Started without blocking start-up: /readyz reports the sync, and discovery must answer meanwhile.
         List<CompletableFuture<Void>> starts = new ArrayList<>();
-        for (SharedIndexInformer<Pod> informer : informers) {
+        for (SharedIndexInformer<PodFields> informer : informers) {
             starts.add(informer.start().whenComplete((ignored, error) -> {
                 if (error != null) {
                     LOG.errorf("Watching pods (%s) failed to start: %s. Check the adapter's RBAC for pods list/watch.",
@@ -113,19 +114,19 @@ public class PodWatcher {
         return new PodKey(storeKey.substring(0, slash), storeKey.substring(slash + 1));
     }
 
-    private final class Handler implements ResourceEventHandler<Pod> {
+    private final class Handler implements ResourceEventHandler<PodFields> {
         @Override
-        public void onAdd(Pod pod) {
+        public void onAdd(PodFields pod) {
             index.put(InferencePod.from(pod));
         }
 
         @Override
-        public void onUpdate(Pod old, Pod pod) {
+        public void onUpdate(PodFields old, PodFields pod) {
             index.put(InferencePod.from(pod));
         }
 
         @Override
-        public void onDelete(Pod pod, boolean finalStateUnknown) {
+        public void onDelete(PodFields pod, boolean finalStateUnknown) {
             index.remove(new PodKey(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
         }
     }

@@ -37,14 +37,14 @@ class CpuRequestFuzzTest {
                     .addToRequests(Map.of("cpu", cpu)).endResources().endContainer();
         }
         Pod built = spec.endSpec().build();
-        CpuRequest request = CpuRequest.of(built);
+        CpuRequest request = CpuRequest.of(PodFieldsTest.asListed(built));
         assertTrue(request.millis() >= 0, "negative request " + request);
         if (request.containerWithout() == null) {
             assertTrue(containers > 0);
         } else {
             assertTrue(request.millis() == 0, "unknown yet counted: " + request);
         }
-        InferencePod distilled = InferencePod.from(built);
+        InferencePod distilled = InferencePod.from(PodFieldsTest.asListed(built));
         assertNotNull(distilled);
         if (distilled.withoutCpuRequest() != null) {
             assertTrue(distilled.cpuRequestMillis() == 0);

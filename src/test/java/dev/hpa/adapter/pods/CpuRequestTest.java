@@ -29,7 +29,7 @@ class CpuRequestTest {
                 .addNewInitContainer().withName("agent").withRestartPolicy("Always").withNewResources()
                 .addToRequests(Map.of("cpu", new Quantity("0.1"))).endResources().endInitContainer()
                 .endSpec().build();
-        CpuRequest request = CpuRequest.of(pod);
+        CpuRequest request = CpuRequest.of(PodFieldsTest.asListed(pod));
         assertEquals(1625, request.millis(), "1500m + 25m + the sidecar's 100m; a plain init container not");
         assertNull(request.containerWithout());
     }
@@ -37,14 +37,14 @@ class CpuRequestTest {
     @Test
     void aContainerWithoutARequestMakesItUnknown() {
         Pod pod = pod().editSpec().addNewContainer().withName("logger").endContainer().endSpec().build();
-        assertEquals(new CpuRequest(0, "logger"), CpuRequest.of(pod));
+        assertEquals(new CpuRequest(0, "logger"), CpuRequest.of(PodFieldsTest.asListed(pod)));
     }
 
     @Test
     void fractionsOfAMillicoreRoundUpLikeGo() {
         Pod pod = new PodBuilder().withNewSpec().addNewContainer().withName("c").withNewResources()
                 .addToRequests(Map.of("cpu", new Quantity("100u"))).endResources().endContainer().endSpec().build();
-        assertEquals(1, CpuRequest.of(pod).millis());
+        assertEquals(1, CpuRequest.of(PodFieldsTest.asListed(pod)).millis());
     }
 
     /** Found by CpuRequestFuzzTest: "2K" threw out of the informer's handler, and the pod never entered the index. */
@@ -53,8 +53,8 @@ class CpuRequestTest {
         for (String cpu : new String[] {"2K", "1e30", "-1"}) {
             Pod pod = pod().editSpec().addNewContainer().withName("odd").withNewResources()
                     .addToRequests(Map.of("cpu", new Quantity(cpu))).endResources().endContainer().endSpec().build();
-            assertEquals(new CpuRequest(0, "odd"), CpuRequest.of(pod), cpu);
-            assertEquals("odd", InferencePod.from(pod).withoutCpuRequest(), cpu);
+            assertEquals(new CpuRequest(0, "odd"), CpuRequest.of(PodFieldsTest.asListed(pod)), cpu);
+            assertEquals("odd", InferencePod.from(PodFieldsTest.asListed(pod)).withoutCpuRequest(), cpu);
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.hpa.adapter.pods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -11,10 +10,10 @@ import org.junit.jupiter.api.Test;
 /** Where a pod's page is, from its annotations: and a path that could not go into a request line as it is. */
 class MetricsEndpointTest {
 
-    private static Pod annotated(Map<String, String> annotations) {
-        return new PodBuilder().withNewMetadata().withName("p").withNamespace("n").withAnnotations(annotations)
-                .endMetadata().withNewSpec().addNewContainer().withName("kserve-container").endContainer().endSpec()
-                .build();
+    private static PodFields annotated(Map<String, String> annotations) {
+        return PodFieldsTest.asListed(new PodBuilder().withNewMetadata().withName("p").withNamespace("n")
+                .withAnnotations(annotations).endMetadata().withNewSpec().addNewContainer().withName("kserve-container")
+                .endContainer().endSpec().build());
     }
 
     @Test

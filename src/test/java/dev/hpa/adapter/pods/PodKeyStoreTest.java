@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.List;
@@ -13,16 +12,16 @@ import org.junit.jupiter.api.Test;
 /** The informer's cache keeps keys and resource versions, under fabric8's own keys, and gives back no more. */
 class PodKeyStoreTest {
 
-    static Pod pod(String namespace, String name, String resourceVersion) {
-        return new PodBuilder().withNewMetadata().withNamespace(namespace).withName(name)
+    static PodFields pod(String namespace, String name, String resourceVersion) {
+        return PodFieldsTest.asListed(new PodBuilder().withNewMetadata().withNamespace(namespace).withName(name)
                 .withResourceVersion(resourceVersion).addToLabels("app", "llama").endMetadata()
-                .withNewSpec().withNodeName("node-1").endSpec().build();
+                .withNewSpec().withNodeName("node-1").endSpec().build());
     }
 
     @Test
     void keysAreTheInformersOwn() {
         PodKeyStore store = new PodKeyStore();
-        Pod pod = pod("team-a", "llama-0", "17");
+        PodFields pod = pod("team-a", "llama-0", "17");
         assertEquals(Cache.metaNamespaceKeyFunc(pod), store.getKey(pod));
     }
 
@@ -30,11 +29,11 @@ class PodKeyStoreTest {
     void keepsWhatARelistComparesAndNothingElse() {
         PodKeyStore store = new PodKeyStore();
         assertNull(store.put("team-a/llama-0", pod("team-a", "llama-0", "17")));
-        Pod previous = store.put("team-a/llama-0", pod("team-a", "llama-0", "18"));
+        PodFields previous = store.put("team-a/llama-0", pod("team-a", "llama-0", "18"));
         assertEquals("17", previous.getMetadata().getResourceVersion());
         store.put("team-a/llama-1", pod("team-a", "llama-1", "20"));
 
-        Pod kept = store.get("team-a/llama-0");
+        PodFields kept = store.get("team-a/llama-0");
         assertEquals("team-a", kept.getMetadata().getNamespace());
         assertEquals("llama-0", kept.getMetadata().getName());
         assertEquals("18", kept.getMetadata().getResourceVersion());
