@@ -1,13 +1,10 @@
 package dev.hpa.adapter.kubelet;
 
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeAddress;
-import io.fabric8.kubernetes.api.model.NodeStatus;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Where a node's kubelet listens, distilled from the Node object.
+ * Where a node's kubelet listens, distilled from the node's object.
  *
  * @param address the first of InternalIP, ExternalIP, Hostname (metrics-server's shipped preference), or null
  * @param port    {@code status.daemonEndpoints.kubeletEndpoint.Port}, 10250 when the node does not say
@@ -18,21 +15,20 @@ public record KubeletNode(String name, String address, int port, Map<String, Str
     static final int DEFAULT_PORT = 10250;
     private static final List<String> ADDRESS_PREFERENCE = List.of("InternalIP", "ExternalIP", "Hostname");
 
-    static KubeletNode from(Node node) {
-        NodeStatus status = node.getStatus();
+    static KubeletNode from(NodeFields node) {
+        NodeFields.Status status = node.getStatus();
         String address = null;
         int port = DEFAULT_PORT;
         if (status != null) {
-            List<NodeAddress> addresses = status.getAddresses();
             for (String type : ADDRESS_PREFERENCE) {
-                address = addresses.stream().filter(a -> type.equals(a.getType()) && a.getAddress() != null
-                        && !a.getAddress().isBlank()).map(NodeAddress::getAddress).findFirst().orElse(null);
+                address = status.addresses().stream().filter(a -> type.equals(a.type()) && a.address() != null
+                        && !a.address().isBlank()).map(NodeFields.Address::address).findFirst().orElse(null);
                 if (address != null) {
                     break;
                 }
             }
-            if (status.getDaemonEndpoints() != null && status.getDaemonEndpoints().getKubeletEndpoint() != null) {
-                Integer p = status.getDaemonEndpoints().getKubeletEndpoint().getPort();
+            if (status.daemonEndpoints() != null && status.daemonEndpoints().kubeletEndpoint() != null) {
+                Integer p = status.daemonEndpoints().kubeletEndpoint().port();
                 port = p == null || p <= 0 ? DEFAULT_PORT : p;
             }
         }

@@ -1,10 +1,8 @@
 package dev.hpa.adapter.kubelet;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +24,7 @@ public class NodeWatcher {
     private final KubernetesClient client;
     private final Event<NodeChange> changes;
     private final Map<String, KubeletNode> nodes = new ConcurrentHashMap<>();
-    private SharedIndexInformer<Node> informer;
+    private SharedIndexInformer<NodeFields> informer;
 
     public NodeWatcher(KubernetesClient client, Event<NodeChange> changes) {
         this.client = client;
@@ -34,24 +32,23 @@ public class NodeWatcher {
     }
 
     void start(@Observes StartupEvent start) {
-        informer = client.nodes().runnableInformer(0);
-        // The informer's cache keeps only what KubeletNode reads: a Node object is mostly its image list
-        // (tens of KB on a GPU node), and a cluster can have thousands.
-        informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class,
-                client.getKubernetesSerialization(), "metadata.labels", "status.addresses", "status.daemonEndpoints"));
+        NodeFields.readAsThis(client.getKubernetesSerialization());
+        // What the informer reads and caches is only what KubeletNode needs (NodeFields): a Node object is mostly
+        // its image list (tens of KB on a GPU node), and a cluster can have thousands.
+        informer = client.resources(NodeFields.class).runnableInformer(0);
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
-            public void onAdd(Node node) {
+            public void onAdd(NodeFields node) {
                 put(KubeletNode.from(node));
             }
 
             @Override
-            public void onUpdate(Node old, Node node) {
+            public void onUpdate(NodeFields old, NodeFields node) {
                 put(KubeletNode.from(node));
             }
 
             @Override
-            public void onDelete(Node node, boolean finalStateUnknown) {
+            public void onDelete(NodeFields node, boolean finalStateUnknown) {
                 String name = node.getMetadata().getName();
                 if (nodes.remove(name) != null) {
                     changes.fire(new NodeChange(name, null));
