@@ -43,10 +43,12 @@ public final class ApiBench {
             // k=v,k=v), each its own process, measured in the same rounds.
             Map<String, Adapter> adapters = new LinkedHashMap<>();
             try {
-                adapters.put("adapter", new Adapter(h.jar, cluster, h.dir, "adapter", List.of(), Map.of()));
+                // Each in the Deployment's JVM (Serial, 384 MiB heap), the one a pod gets.
+                adapters.put("adapter", new Adapter(h.jar, cluster, h.dir, "adapter", ScaleBench.DEPLOYMENT_JVM,
+                        Map.of()));
                 if (!h.get("baseline").isBlank()) {
                     adapters.put("baseline", new Adapter(Path.of(h.get("baseline")).toAbsolutePath(), cluster,
-                            h.dir, "baseline", List.of(), Map.of()));
+                            h.dir, "baseline", ScaleBench.DEPLOYMENT_JVM, Map.of()));
                 }
                 if (!h.get("also-settings").isBlank()) {
                     Map<String, String> settings = new LinkedHashMap<>();
@@ -54,7 +56,7 @@ public final class ApiBench {
                         settings.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
                     }
                     adapters.put("adapter " + h.get("also-settings"), new Adapter(h.jar, cluster, h.dir,
-                            "adapter-also", List.of(), settings));
+                            "adapter-also", ScaleBench.DEPLOYMENT_JVM, settings));
                 }
                 measure(h, pods, adapters);
             } finally {
