@@ -74,7 +74,8 @@ final class Cluster implements AutoCloseable {
         serviceAccountToken = dir.resolve("service-account-token");
         Files.writeString(serviceAccountToken, "adapter-token");
         URI api = URI.create(client.getConfiguration().getMasterUrl());
-        inPod = Map.of("KUBERNETES_SERVICE_HOST", api.getHost(), "KUBERNETES_SERVICE_PORT", String.valueOf(api.getPort()));
+        inPod = Map.of("KUBERNETES_SERVICE_HOST", api.getHost(),
+                "KUBERNETES_SERVICE_PORT", String.valueOf(api.getPort()));
     }
 
     /**

@@ -74,10 +74,10 @@ public final class StartupBench {
             }
         }
         System.out.println();
-        System.out.println("Start-up: exec to first correct pods/*/concurrency answer for one ready pod, median (min–max);"
-                + " every run with " + String.join(" ", ScaleBench.DEPLOYMENT_JVM) + " (the Deployment's JVM)");
-        row("JDK, jar, JVM options", "runs", "\"started in\" (Quarkus log)", "first HTTPS answer", "first correct value",
-                "CPU until then");
+        System.out.println("Start-up: exec to first correct pods/*/concurrency answer for one ready pod,"
+                + " median (min–max); every run with " + String.join(" ", ScaleBench.DEPLOYMENT_JVM) + " (the Deployment's JVM)");
+        row("JDK, jar, JVM options", "runs", "\"started in\" (Quarkus log)", "first HTTPS answer",
+                "first correct value", "CPU until then");
         row("---", "---", "---", "---", "---", "---");
         String result = "";
         for (var e : results.entrySet()) {

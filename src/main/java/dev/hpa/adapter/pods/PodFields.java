@@ -21,7 +21,8 @@ import java.util.Map;
  * deserializer for every one of them at the first list, on the event loop that then serves the first requests:
  * 0.26–0.35 s on an idle core (after Jackson's own warm-up), over a second at a busy start-up, before the first pod
  * is known. These few records take 0.03–0.05 s, and reading a pod skips what it does not need (env, volumes,
- * probes) instead of building objects for it. Where a pod's field is absent, lists are empty and the rest null, as in fabric8's model.
+ * probes) instead of building objects for it. Where a pod's field is absent, lists are empty and the rest null, as
+ * in fabric8's model.
  *
  * <p>Watch events name their object only by kind, so {@link #readAsThis} makes the client's serialization read a
  * v1 Pod as this wherever a Pod arrives untyped; otherwise each event would be read as a full Pod and converted.

@@ -5,11 +5,11 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
- * Shared ticks for the targets of one event loop: a ring of slots spanning one scrape interval, each target in
- * the slot of its own phase ({@link #nextSlotOr}), and one timer per event loop that visits the slots in turn. Scrapes still
- * spread evenly over the interval (at the slot's granularity), but 10,000 pods cost one wake-up per slot instead
- * of 10,000 scheduled tasks a second in Netty's priority queue, and a scrape's deadline is a bucket a fixed number
- * of slots ahead instead of a timer to schedule and cancel.
+ * Shared ticks for the targets of one event loop: a ring of slots spanning one scrape interval, each target in the
+ * slot of its own phase ({@link #nextSlotOr}), and one timer per event loop that visits the slots in turn. Scrapes
+ * still spread evenly over the interval (at the slot's granularity), but 10,000 pods cost one wake-up per slot
+ * instead of 10,000 scheduled tasks a second in Netty's priority queue, and a scrape's deadline is a bucket a fixed
+ * number of slots ahead instead of a timer to schedule and cancel.
  *
  * <p>Confined: every method runs on the wheel's own event loop (the scheduler hops there), so nothing here locks.
  * Adding and removing are O(1): a member knows its slot and its index in it, and removal swaps the last one in.

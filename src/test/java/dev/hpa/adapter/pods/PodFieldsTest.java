@@ -83,11 +83,12 @@ class PodFieldsTest {
 
     @Test
     void absentPartsReadAsEmptyListsAndNulls() {
-        PodFields bare = SERIALIZATION.unmarshal("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}",
-                PodFields.class);
+        PodFields bare = SERIALIZATION.unmarshal(
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}", PodFields.class);
         assertNull(bare.getSpec());
         assertNull(bare.getStatus());
-        PodFields empty = SERIALIZATION.unmarshal("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+        PodFields empty = SERIALIZATION.unmarshal(
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
                 + "\"spec\":{\"containers\":[{\"name\":\"c\"}],\"someFieldOfAFutureRelease\":{\"x\":1}},"
                 + "\"status\":{}}", PodFields.class);
         assertEquals(List.of(new PodFields.Container("c", List.of(), null, null)), empty.getSpec().containers());
