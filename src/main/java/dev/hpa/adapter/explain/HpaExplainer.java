@@ -323,7 +323,9 @@ public class HpaExplainer {
         if (watched.get(new PodKey(namespace, pod)) == null) {
             return watchedPods;
         }
-        return "no value from the adapter";
+        // Watched now, yet neither valued nor left out by the answer: the pod reached the adapter's index between
+        // the answer and this look (the API's pod list runs ahead of the watch). Transient, like "not scraped yet".
+        return "no value yet from the adapter: it began watching the pod after this answer was made";
     }
 
     private Scale scale(String namespace, CrossVersionObjectReference ref) {
