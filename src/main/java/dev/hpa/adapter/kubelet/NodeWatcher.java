@@ -1,5 +1,6 @@
 package dev.hpa.adapter.kubelet;
 
+import dev.hpa.adapter.config.ResourceFields;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -32,7 +33,7 @@ public class NodeWatcher {
     }
 
     void start(@Observes StartupEvent start) {
-        NodeFields.readAsThis(client.getKubernetesSerialization());
+        ResourceFields.readAs(client.getKubernetesSerialization(), NodeFields.class);
         // What the informer reads and caches is only what KubeletNode needs (NodeFields): a Node object is mostly
         // its image list (tens of KB on a GPU node), and a cluster can have thousands.
         informer = client.resources(NodeFields.class).runnableInformer(0);

@@ -1,13 +1,9 @@
 package dev.hpa.adapter.pods;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import dev.hpa.adapter.config.ResourceFields;
 import io.fabric8.kubernetes.api.model.Namespaced;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
 import io.fabric8.kubernetes.model.annotation.Plural;
@@ -24,46 +20,17 @@ import java.util.Map;
  * probes) instead of building objects for it. Where a pod's field is absent, lists are empty and the rest null, as
  * in fabric8's model.
  *
- * <p>Watch events name their object only by kind, so {@link #readAsThis} makes the client's serialization read a
+ * <p>Watch events name their object only by kind, so {@link ResourceFields#readAs} makes the client's serialization read a
  * v1 Pod as this wherever a Pod arrives untyped; otherwise each event would be read as a full Pod and converted.
  */
 @Group("")
 @Version("v1")
 @Kind("Pod")
 @Plural("pods")
-@JsonIgnoreProperties(ignoreUnknown = true)
-@JsonDeserialize(using = JsonDeserializer.None.class) // as a bean: KubernetesResource's own deserializer goes by kind
-public final class PodFields implements HasMetadata, Namespaced {
+public final class PodFields extends ResourceFields implements Namespaced {
 
-    private String apiVersion = "v1";
-    private ObjectMeta metadata;
     private Spec spec;
     private Status status;
-
-    /** Reads every untyped v1 Pod of {@code serialization} (watch events) as PodFields. */
-    public static void readAsThis(KubernetesSerialization serialization) {
-        serialization.registerKubernetesResource("v1", "Pod", PodFields.class);
-    }
-
-    @Override
-    public ObjectMeta getMetadata() {
-        return metadata;
-    }
-
-    @Override
-    public void setMetadata(ObjectMeta metadata) {
-        this.metadata = metadata;
-    }
-
-    @Override
-    public String getApiVersion() {
-        return apiVersion;
-    }
-
-    @Override
-    public void setApiVersion(String apiVersion) {
-        this.apiVersion = apiVersion;
-    }
 
     public Spec getSpec() {
         return spec;

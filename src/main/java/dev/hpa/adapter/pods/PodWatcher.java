@@ -1,6 +1,7 @@
 package dev.hpa.adapter.pods;
 
 import dev.hpa.adapter.config.AdapterConfig;
+import dev.hpa.adapter.config.ResourceFields;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -46,7 +47,7 @@ public class PodWatcher {
     public void start(@Observes StartupEvent start) {
         String selector = config.pods().labelSelector();
         List<String> namespaces = config.pods().namespaces().orElse(List.of());
-        PodFields.readAsThis(client.getKubernetesSerialization());
+        ResourceFields.readAs(client.getKubernetesSerialization(), PodFields.class);
         var pods = client.resources(PodFields.class);
         if (namespaces.isEmpty()) {
             informers.add(pods.inAnyNamespace().withLabelSelector(selector).runnableInformer(0));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.hpa.adapter.config.ResourceFields;
 import dev.hpa.adapter.scrape.ScrapeFailure;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -18,7 +19,7 @@ class KubeletNodeTest {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     static {
-        NodeFields.readAsThis(SERIALIZATION);
+        ResourceFields.readAs(SERIALIZATION, NodeFields.class);
     }
 
     /** What the node informer gets for {@code node}. */

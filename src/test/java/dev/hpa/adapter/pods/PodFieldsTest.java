@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.hpa.adapter.config.ResourceFields;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -21,7 +22,7 @@ class PodFieldsTest {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     static {
-        PodFields.readAsThis(SERIALIZATION);
+        ResourceFields.readAs(SERIALIZATION, PodFields.class);
     }
 
     /** What the pod informer gets for {@code pod}: its JSON read as PodFields. */
@@ -109,6 +110,6 @@ class PodFieldsTest {
         PodFields pod = assertInstanceOf(PodFields.class, read, "the informer's type, read in one step");
         assertEquals("10.1.2.3", pod.getStatus().podIP());
         assertInstanceOf(Pod.class, new KubernetesSerialization().unmarshal(event, WatchEvent.class).getObject(),
-                "without readAsThis, a Pod (which the watch would then convert)");
+                "without readAs, a Pod (which the watch would then convert)");
     }
 }
