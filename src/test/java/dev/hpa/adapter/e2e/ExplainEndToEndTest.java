@@ -110,7 +110,7 @@ class ExplainEndToEndTest {
      */
     JsonPath explained(String ns, String hpa, int ready, long targetMilli, int current) {
         JsonPath[] answer = new JsonPath[1];
-        pods.awaitLoadsInStepFor(Duration.ofMillis(2_250));
+        pods.awaitLoadsInStepFor(TestPods.A_WINDOW_AND_A_SCRAPE);
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             JsonPath json = Api.https().get(path(ns, hpa)).then().statusCode(200).extract().jsonPath();
             assertEquals(ready, json.getList("metrics[0].pods.ready").size(), json.prettify());

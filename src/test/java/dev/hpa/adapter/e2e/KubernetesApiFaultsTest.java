@@ -121,9 +121,9 @@ class KubernetesApiFaultsTest {
         pods.ready(NS, "doomed", "isvc", server);
         awaitServed(Set.of("steady", "doomed"), Duration.ofSeconds(10));
         // Every answer in the outage is checked against the load, with no asking again: so wait until the load
-        // holds its 4 requests (a spread load holds 1 just after its first answers) for a burst window (2 s in
-        // tests) and a scrape (0.25 s). Served before that, the average still shows the ramp.
-        pods.awaitLoadsInStepFor(Duration.ofMillis(2_250));
+        // holds its 4 requests (a spread load holds 1 just after its first answers) for a window and a scrape.
+        // Served before that, the average still shows the ramp.
+        pods.awaitLoadsInStepFor(TestPods.A_WINDOW_AND_A_SCRAPE);
 
         FlakyKubernetesApi.proxy().cut();
         pods.ready(NS, "born-in-outage", "isvc", server);

@@ -108,7 +108,7 @@ class StatusPageTest {
      */
     String settledPage() {
         String[] page = new String[1];
-        pods.awaitLoadsInStepFor(Duration.ofMillis(2_250));
+        pods.awaitLoadsInStepFor(TestPods.A_WINDOW_AND_A_SCRAPE);
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             String html = Api.https().get(PATH).then().statusCode(200).extract().asString();
             // the error that quotes the page (a scrape timing out on a busy machine says something else for a while)

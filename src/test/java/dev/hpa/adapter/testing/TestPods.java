@@ -22,6 +22,11 @@ import org.awaitility.Awaitility;
 public final class TestPods implements AutoCloseable {
 
     public static final String ISVC_LABEL = "serving.kserve.io/inferenceservice";
+    /**
+     * A burst window and a scrape in the test profile (adapter.window.burst=2s, adapter.scrape.interval=250ms):
+     * how long after the loads run in step an average over the window is exact.
+     */
+    public static final Duration A_WINDOW_AND_A_SCRAPE = Duration.ofMillis(2_250);
 
     private final KubernetesClient client;
     private final List<AutoCloseable> running = new ArrayList<>();
