@@ -66,6 +66,18 @@ public final class TokenReviewer {
         return reviewed;
     }
 
+    /**
+     * The answer {@link #review} would give without asking kube-apiserver: the cached caller, or an empty caller
+     * for a token cached as authenticating nobody (and for a blank token); empty only when kube-apiserver must be
+     * asked. A hit costs a digest and a lookup, so the caller can answer it on the event loop.
+     */
+    public Optional<Optional<Caller>> known(String bearerToken) {
+        if (bearerToken == null || bearerToken.isBlank()) {
+            return Optional.of(Optional.empty());
+        }
+        return Optional.ofNullable(cache.get(TokenDigest.of(bearerToken)));
+    }
+
     private TokenReview create(String bearerToken) {
         TokenReview review = new TokenReviewBuilder().withNewMetadata().endMetadata().withNewSpec().withToken(bearerToken)
                 .endSpec().build();

@@ -14,12 +14,14 @@ import dev.hpa.adapter.testing.TestCertificates.Leaf;
 import dev.hpa.adapter.testing.TestIdentities;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributes;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewSpec;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,9 @@ class AuthFilterTest {
 
     @KubernetesTestServer
     KubernetesServer k8s;
+
+    @Inject
+    MeterRegistry registry;
 
     @BeforeEach
     void cluster() {
@@ -147,6 +152,30 @@ class AuthFilterTest {
         assertEquals(List.of("dev", "system:authenticated"), spec.getGroups());
         assertEquals("metrics", spec.getResourceAttributes().getResource());
         assertEquals("rps", spec.getResourceAttributes().getName());
+    }
+
+    @Test
+    void aTokenReviewedWithinItsTtlIsNotReviewedAgainNorCountedAsAReview() {
+        String stranger = "never-issued-" + System.nanoTime();
+        Api.anonymous().header("Authorization", "Bearer " + stranger).get(DISCOVERY).then().statusCode(401);
+        Api.anonymous().header("Authorization", "Bearer " + ClusterReviews.ALICE_TOKEN).get(DISCOVERY);
+        List<String> reviewed = List.copyOf(ClusterReviews.TOKENS_REVIEWED);
+        double counted = registry.counter("adapter.auth.reviews", "review", "TokenReview", "outcome", "success")
+                .count();
+
+        for (int i = 0; i < 3; i++) {
+            Api.anonymous().header("Authorization", "Bearer " + stranger).get(DISCOVERY).then().statusCode(401)
+                    .body("message", equalTo("Unauthorized"));
+        }
+        String unasked = "rps-" + System.nanoTime(); // a question SubjectAccessReview has not cached
+        Api.anonymous().header("Authorization", "Bearer " + ClusterReviews.ALICE_TOKEN)
+                .get("/apis/custom.metrics.k8s.io/v1beta1/namespaces/team-b/metrics/" + unasked).then().statusCode(404);
+
+        assertEquals(reviewed, ClusterReviews.TOKENS_REVIEWED, "answered from the cache, kube-apiserver not asked");
+        assertEquals(counted, registry.counter("adapter.auth.reviews", "review", "TokenReview", "outcome", "success")
+                .count(), "adapter_auth_reviews_total counts reviews asked, not cache hits");
+        assertEquals(unasked, ClusterReviews.lastReviewOf("alice").getResourceAttributes().getName(),
+                "the cached caller is still authorized by SubjectAccessReview");
     }
 
     @Test

@@ -101,6 +101,22 @@ class TokenReviewerTest {
     }
 
     @Test
+    void knownAnswersFromTheCacheAloneAndNeverAsks() {
+        expectReviews(authenticated(HPA, "uid-1", List.of(), Map.of()), unauthenticated(""));
+
+        assertEquals(Optional.empty(), reviewer.known("hpa-token"), "not reviewed yet: kube-apiserver must be asked");
+        Optional<Caller> hpa = reviewer.review("hpa-token");
+        reviewer.review("bad-token");
+
+        assertEquals(Optional.of(hpa), reviewer.known("hpa-token"));
+        assertEquals(Optional.of(Optional.empty()), reviewer.known("bad-token"), "known to authenticate nobody");
+        assertEquals(Optional.of(Optional.empty()), reviewer.known(" "), "a blank token needs no review");
+        clock.advance(TTL);
+        assertEquals(Optional.empty(), reviewer.known("hpa-token"), "expired: asked again");
+        assertEquals(List.of("hpa-token", "bad-token"), tokensSent);
+    }
+
+    @Test
     void anEntryExpiresAfterTheTtl() {
         expectReviews(authenticated(HPA, "uid-1", List.of(), Map.of()), unauthenticated("token has been revoked"));
 
