@@ -53,6 +53,9 @@ public final class PodReadings {
 
     /** Why a pod whose values come from {@code source} is not selected, or null when it is. */
     public static String labelMismatch(String source, LabelSelector metricSelector) {
+        if (metricSelector.isEverything()) {
+            return null; // what the HPA nearly always sends: no label map to build per pod
+        }
         return metricSelector.matches(PodMetrics.metricLabels(source)) ? null
                 : "its metric labels {source=" + source + "} do not match metricLabelSelector " + metricSelector;
     }
