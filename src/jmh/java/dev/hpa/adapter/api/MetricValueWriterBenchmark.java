@@ -61,8 +61,13 @@ public class MetricValueWriterBenchmark {
         for (int i = 0; i < PODS; i++) {
             String pod = "torchserve-predictor-7d9c6b8f4-%05x".formatted(0x1a2b3 * (i + 1) & 0xfffff);
             values.add(new MetricValue(ObjectReference.pod("kserve-test", pod), "concurrency",
-                    Map.of("source", "torchserve"), readAt.plusMillis(7L * i), 6, 9_000 + 137L * i));
+                    Map.of("source", "torchserve"), wholeSecond(readAt.plusMillis(7L * i)), 6, 9_000 + 137L * i));
         }
         return values;
+    }
+
+    /** As PodMetrics stamps values: the second of the newest read behind each (metav1.Time has no fraction). */
+    private static Instant wholeSecond(Instant t) {
+        return Instant.ofEpochSecond(t.getEpochSecond());
     }
 }

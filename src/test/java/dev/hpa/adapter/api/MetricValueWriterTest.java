@@ -72,6 +72,24 @@ class MetricValueWriterTest {
                 "timestamp":"2026-08-20T10:15:30Z","windowSeconds":6,"value":"1500m"}]}""", json);
     }
 
+    @Test
+    void namesAreEscapedAsJsonAndItemsThatChangeNamespaceOrKindSayTheirOwn() {
+        List<MetricValue> values = List.of(
+                new MetricValue(ObjectReference.pod("team-a", "odd\"name\\\u00e9\n"), "concurrency",
+                        Map.of(), Instant.parse("2026-08-20T10:15:30Z"), 6, 1500),
+                new MetricValue(ObjectReference.namespace("team-b"), "concurrency", Map.of(),
+                        Instant.parse("2026-08-20T10:15:31Z"), 6, 2000));
+        String json = new String(MetricValueWriter.write(ApiVersion.V1BETA1, values, LabelSelector.EVERYTHING),
+                StandardCharsets.UTF_8);
+        assertEquals("""
+                {"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","metadata":{},"items":[\
+                {"describedObject":{"kind":"Pod","namespace":"team-a","name":"odd\\"name\\\\\u00e9\\n",\
+                "apiVersion":"v1"},"metricName":"concurrency","timestamp":"2026-08-20T10:15:30Z","window":6,\
+                "value":"1500m","selector":null},\
+                {"describedObject":{"kind":"Namespace","name":"team-b","apiVersion":"v1"},"metricName":"concurrency",\
+                "timestamp":"2026-08-20T10:15:31Z","window":6,"value":"2","selector":null}]}""", json);
+    }
+
     @ParameterizedTest
     @CsvSource({"0, 0", "1, 1m", "999, 999m", "1000, 1", "1500, 1500m", "12000, 12", "-500, -500m",
             "9223372036854775000, 9223372036854775"})
