@@ -53,16 +53,12 @@ public final class TokenReviewer {
      * @throws AuthenticationUnavailableException when kube-apiserver could not be asked
      */
     public Optional<Caller> review(String bearerToken) {
-        if (bearerToken == null || bearerToken.isBlank()) {
-            return Optional.empty(); // nothing to review, and nothing worth a cache entry
-        }
-        TokenDigest digest = TokenDigest.of(bearerToken);
-        Optional<Caller> cached = cache.get(digest);
-        if (cached != null) {
-            return cached;
+        Optional<Optional<Caller>> known = known(bearerToken);
+        if (known.isPresent()) {
+            return known.get();
         }
         Optional<Caller> reviewed = callerOf(create(bearerToken).getStatus());
-        cache.put(digest, reviewed, ttl);
+        cache.put(TokenDigest.of(bearerToken), reviewed, ttl);
         return reviewed;
     }
 
@@ -73,7 +69,7 @@ public final class TokenReviewer {
      */
     public Optional<Optional<Caller>> known(String bearerToken) {
         if (bearerToken == null || bearerToken.isBlank()) {
-            return Optional.of(Optional.empty());
+            return Optional.of(Optional.empty()); // nothing to review, and nothing worth a cache entry
         }
         return Optional.ofNullable(cache.get(TokenDigest.of(bearerToken)));
     }
